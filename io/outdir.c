@@ -1,0 +1,247 @@
+/*
+ * outdir.c - see outdir.h.  Temporary names are ".NAME.natcap-tmp.XXXXXX"
+ * in the final file's directory, so rename() never crosses a file system.
+ * At most a few hundred files per run: the list is a plain array.
+ */
+#define _GNU_SOURCE
+#include "outdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct entry {
+    int dirfd;          /* borrowed from outdir.subfd / outdir.fd */
+    char tmp[300];
+    char final[300];
+    int done;           /* 1 once written completely */
+} entry;
+
+typedef struct subdir {
+    char name[128];
+    int fd;
+} subdir;
+
+struct outdir {
+    char *path;
+    int fd;
+    entry *files;
+    size_t nfiles, cap;
+    subdir *subs;
+    size_t nsubs;
+};
+
+/* For the signal handler: the one open output directory. */
+static outdir *volatile current;
+
+static nc_status mkdir_p(const char *path, nc_error *err)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return nc_error_set(err, NC_ECREATE, path, 0, NULL, "output path is empty or too long");
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return nc_error_set(err, NC_ECREATE, path, 0, NULL,
+                                "cannot create output directory: %s", strerror(errno));
+        buf[i] = c;
+    }
+    return NC_OK;
+}
+
+nc_status outdir_open(const char *path, outdir **out, nc_error *err)
+{
+    nc_status st = mkdir_p(path, err);
+    if (st != NC_OK)
+        return st;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return nc_error_set(err, errno == ENOTDIR ? NC_ECREATE : NC_EIO, path, 0, NULL,
+                            "cannot open output directory: %s", strerror(errno));
+    if (faccessat(fd, ".", W_OK, AT_EACCESS) != 0) {
+        int e = errno;
+        close(fd);
+        return nc_error_set(err, NC_ECREATE, path, 0, NULL,
+                            "output directory is not writable: %s", strerror(e));
+    }
+    outdir *od = calloc(1, sizeof *od);
+    if (od == NULL || (od->path = strdup(path)) == NULL) {
+        free(od);
+        close(fd);
+        return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    od->fd = fd;
+    current = od;
+    *out = od;
+    return NC_OK;
+}
+
+const char *outdir_path(const outdir *od) { return od->path; }
+
+static nc_status sub_fd(outdir *od, const char *name, int *fd, nc_error *err)
+{
+    for (size_t i = 0; i < od->nsubs; i++) {
+        if (strcmp(od->subs[i].name, name) == 0) {
+            *fd = od->subs[i].fd;
+            return NC_OK;
+        }
+    }
+    if (mkdirat(od->fd, name, 0777) != 0 && errno != EEXIST)
+        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot create %s/%s: %s",
+                            od->path, name, strerror(errno));
+    int d = openat(od->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d < 0)
+        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot open %s/%s: %s",
+                            od->path, name, strerror(errno));
+    subdir *s = realloc(od->subs, (od->nsubs + 1) * sizeof *s);
+    if (s == NULL) {
+        close(d);
+        return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    od->subs = s;
+    snprintf(s[od->nsubs].name, sizeof s[od->nsubs].name, "%s", name);
+    s[od->nsubs].fd = d;
+    od->nsubs++;
+    *fd = d;
+    return NC_OK;
+}
+
+nc_status outdir_begin(outdir *od, const char *relpath, FILE **fp, nc_error *err)
+{
+    const char *slash = strchr(relpath, '/');
+    int dirfd = od->fd;
+    const char *base = relpath;
+    if (slash != NULL) {
+        char sub[128];
+        size_t n = (size_t)(slash - relpath);
+        if (n == 0 || n >= sizeof sub || strchr(slash + 1, '/') != NULL)
+            return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "bad output name '%s'", relpath);
+        memcpy(sub, relpath, n);
+        sub[n] = '\0';
+        nc_status st = sub_fd(od, sub, &dirfd, err);
+        if (st != NC_OK)
+            return st;
+        base = slash + 1;
+    }
+    if (od->nfiles == od->cap) {
+        size_t cap = od->cap ? od->cap * 2 : 32;
+        entry *e = realloc(od->files, cap * sizeof *e);
+        if (e == NULL)
+            return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+        od->files = e;
+        od->cap = cap;
+    }
+    entry *e = &od->files[od->nfiles];
+    memset(e, 0, sizeof *e);
+    e->dirfd = dirfd;
+    snprintf(e->final, sizeof e->final, "%s", base);
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(e->tmp, sizeof e->tmp, ".%s.natcap-tmp.%ld.%d", base, (long)getpid(), attempt);
+        fd = openat(dirfd, e->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot create %s/%s: %s",
+                            od->path, relpath, strerror(errno));
+    od->nfiles++;   /* from here on, abort removes it */
+    FILE *f = fdopen(fd, "wb");
+    if (f == NULL) {
+        close(fd);
+        unlinkat(dirfd, e->tmp, 0);
+        od->nfiles--;
+        return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    *fp = f;
+    return NC_OK;
+}
+
+nc_status outdir_end(outdir *od, FILE *fp, nc_error *err)
+{
+    entry *e = &od->files[od->nfiles - 1];
+    int bad = ferror(fp);
+    int saved = bad ? errno : 0;
+    if (fflush(fp) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (!bad && fsync(fileno(fp)) != 0 && errno != EINVAL && errno != EROFS) {
+        bad = 1;
+        saved = errno;
+    }
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad) {
+        unlinkat(e->dirfd, e->tmp, 0);
+        od->nfiles--;
+        return nc_error_set(err, NC_EIO, od->path, 0, NULL, "cannot write %s/%s: %s", od->path,
+                            e->final, saved ? strerror(saved) : "write error");
+    }
+    e->done = 1;
+    return NC_OK;
+}
+
+nc_status outdir_commit(outdir *od, nc_error *err)
+{
+    for (size_t i = 0; i < od->nfiles; i++) {
+        entry *e = &od->files[i];
+        if (!e->done)
+            continue;
+        if (renameat(e->dirfd, e->tmp, e->dirfd, e->final) != 0)
+            return nc_error_set(err, NC_EIO, od->path, 0, NULL, "cannot rename into %s/%s: %s",
+                                od->path, e->final, strerror(errno));
+        e->done = 2;
+    }
+    fsync(od->fd);
+    od->nfiles = 0;
+    return NC_OK;
+}
+
+void outdir_abort(outdir *od)
+{
+    if (od == NULL)
+        return;
+    for (size_t i = 0; i < od->nfiles; i++)
+        if (od->files[i].done != 2)
+            unlinkat(od->files[i].dirfd, od->files[i].tmp, 0);
+    od->nfiles = 0;
+}
+
+void outdir_abort_signal_safe(void)
+{
+    outdir *od = current;
+    if (od == NULL)
+        return;
+    for (size_t i = 0; i < od->nfiles; i++)
+        if (od->files[i].done != 2)
+            unlinkat(od->files[i].dirfd, od->files[i].tmp, 0);
+}
+
+void outdir_close(outdir *od)
+{
+    if (od == NULL)
+        return;
+    if (current == od)
+        current = NULL;
+    outdir_abort(od);
+    for (size_t i = 0; i < od->nsubs; i++)
+        close(od->subs[i].fd);
+    free(od->subs);
+    free(od->files);
+    close(od->fd);
+    free(od->path);
+    free(od);
+}

@@ -1,0 +1,52 @@
+/*
+ * outdir.h - the output directory as a transaction.
+ *
+ * Every output file is written to a hidden temporary name inside the output
+ * directory (or a scenario subdirectory of it) and only renamed into place by
+ * outdir_commit(), after every file of the run was written completely.  An
+ * error, a signal or outdir_abort() unlinks the temporaries, so the previous
+ * results stay exactly as they were.  Files are opened relative to a
+ * directory descriptor with O_NOFOLLOW, so a symbolic link planted in the
+ * output directory is never followed.
+ *
+ * Not thread-safe: one writer thread at a time.
+ */
+#ifndef NATCAP_IO_OUTDIR_H
+#define NATCAP_IO_OUTDIR_H
+
+#include "../model/nc.h"
+
+#include <stdio.h>
+
+typedef struct outdir outdir;
+
+/* Create `path` if missing (like mkdir -p) and open it.  NC_ECREATE when it
+ * cannot be created, NC_EIO when it exists but is not a usable directory. */
+nc_status outdir_open(const char *path, outdir **out, nc_error *err);
+
+/* Begin the file `relpath` ("summary.csv" or "SCENARIO/occupancy.png"; one
+ * level of subdirectory at most, created on demand).  Returns a FILE* open
+ * for binary writing on the temporary file; do not fclose it yourself. */
+nc_status outdir_begin(outdir *od, const char *relpath, FILE **fp, nc_error *err);
+
+/* Finish the file begun last with outdir_begin: flush, fsync, close and check.
+ * On failure the temporary file is removed and NC_EIO returned. */
+nc_status outdir_end(outdir *od, FILE *fp, nc_error *err);
+
+/* Rename every finished file into place.  */
+nc_status outdir_commit(outdir *od, nc_error *err);
+
+/* Remove every temporary file (safe to call from cleanup paths). */
+void outdir_abort(outdir *od);
+
+/* Path of the directory as given, for messages. */
+const char *outdir_path(const outdir *od);
+
+/* Close and free (calls outdir_abort for anything not committed). NULL ok. */
+void outdir_close(outdir *od);
+
+/* Async-signal-safe: unlink all temporaries of the open outdir (for the
+ * SIGINT/SIGTERM handler).  */
+void outdir_abort_signal_safe(void);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * result.h - what a batch of replications of one scenario produced.
+ *
+ * Every per-replication figure is an integer (counts of mappings, events,
+ * intervals), and replications are combined by integer addition, max and
+ * min, which do not depend on the order in which worker threads finish: this
+ * is what makes every output byte-identical for any -j.  Means are computed
+ * only when rendering (sum / replications).
+ *
+ * "Pool" below is always the gateway's fullest allocation pool (SPEC §3):
+ * at each instant, the pool of the gateway with the most mappings in use
+ * (all pools of a gateway have the same capacity).
+ */
+#ifndef NATCAP_MODEL_RESULT_H
+#define NATCAP_MODEL_RESULT_H
+
+#include "config.h"
+#include "nc.h"
+
+#include <stdint.h>
+
+/* Per gateway: totals over replications plus per-interval series. */
+typedef struct nc_gw_result {
+    uint64_t capacity;            /* mappings in one pool of this gateway */
+    uint64_t npools;              /* pools with capacity > 0 */
+
+    /* totals over all replications (measured period only, t >= 0) */
+    uint64_t requests;            /* requests that arrived (not counting retries) */
+    uint64_t attempts;            /* SYNs (first or retransmitted) that asked for a mapping */
+    uint64_t alloc_failures;      /* SYNs that got no mapping */
+    uint64_t failed_requests;     /* requests that finally failed (any reason) */
+    uint64_t new_connections;     /* connections that got a mapping */
+    uint64_t reused;              /* requests served on an already open connection */
+    uint64_t stale_reuses;        /* requests that hit a connection the gateway had dropped */
+    uint64_t retries;             /* application retries started */
+    uint64_t pool_wait_timeouts;  /* requests failed waiting for a pooled connection */
+
+    uint64_t peak_sum;            /* sum over reps of each rep's peak in use */
+    uint32_t peak_max;            /* highest of any rep */
+    uint32_t exhausted_reps;      /* reps with >= 1 failed allocation */
+    sim_time first_exhaustion;    /* earliest failed allocation of any rep; SIM_TIME_NONE */
+    double exhausted_s_sum;       /* sum over reps of length of intervals with failures */
+
+    /* per replication (index = replication number), length nc_scen_result.reps */
+    uint32_t *peak_by_rep;
+    sim_time *first_fail_by_rep;  /* SIM_TIME_NONE when none */
+
+    /* series: index k = interval k, length nc_scen_result.nsamples */
+    uint32_t *in_use_by_rep;      /* [rep * nsamples + k]: pool in use at the end of interval k */
+    uint32_t *in_use_max;         /* highest in use inside interval k, any rep */
+    uint64_t *active_sum;         /* pool's active mappings at end of k, summed over reps */
+    uint64_t *idle_sum;
+    uint64_t *time_wait_sum;
+    uint64_t *attempts_sum;       /* per interval, summed over reps */
+    uint64_t *alloc_failures_sum;
+    uint64_t *failed_requests_sum;
+    uint64_t *stale_reuses_sum;
+    uint64_t *requests_sum;
+    uint32_t *fail_reps;          /* reps with >= 1 failed allocation in interval k */
+} nc_gw_result;
+
+/* Per service row of services.csv. */
+typedef struct nc_row_result {
+    uint64_t requests, new_connections, reused, failed_requests;
+    uint64_t stale_reuses, attempts, alloc_failures, retries;
+    uint64_t in_use_at_peak_sum;  /* mappings held by the row when its gateway peaked, summed over reps */
+    uint64_t *in_use_sum;         /* per interval: mappings held by the row at the end, summed over reps */
+} nc_row_result;
+
+typedef struct nc_scen_result {
+    const nc_scenario *sc;        /* borrowed */
+    uint32_t reps;                /* replications run */
+    uint32_t nsamples;            /* measured intervals: ceil(duration / sample_s) */
+    sim_time sample_us;
+    sim_time duration_us;
+    char rng_name[32];            /* GSL generator used */
+    nc_gw_result *gw;             /* [sc->ngateways] */
+    nc_row_result *rows;          /* [sc->nservices] */
+} nc_scen_result;
+
+/* Allocate zeroed series for `reps` replications.  NULL on ENOMEM. */
+nc_scen_result *nc_scen_result_create(const nc_scenario *sc, uint32_t reps);
+void nc_scen_result_destroy(nc_scen_result *r);   /* NULL is a no-op */
+
+/* Length of interval k in seconds (the last one may be shorter). */
+double nc_scen_result_interval_s(const nc_scen_result *r, uint32_t k);
+
+#endif
