@@ -1,0 +1,42 @@
+/*
+ * summary.h - the figures of summary.csv and timeseries.csv, computed once
+ * from an nc_scen_result so that the CSV writer, the stdout table, the
+ * charts and the reports all show the same numbers.
+ */
+#ifndef NATCAP_MODEL_SUMMARY_H
+#define NATCAP_MODEL_SUMMARY_H
+
+#include "result.h"
+
+typedef struct nc_gw_summary {
+    uint64_t capacity;
+    double peak_in_use;            /* mean over reps of each rep's peak */
+    uint32_t peak_in_use_max;
+    double peak_utilization;       /* peak_in_use / capacity (0 when capacity 0) */
+    uint32_t exhausted_replications;
+    sim_time first_exhaustion;     /* SIM_TIME_NONE if none */
+    double exhausted_minutes;      /* mean over reps */
+    uint64_t requests, attempts, alloc_failures, failed_requests, new_connections, stale_reuses;
+    double failed_request_pct;     /* 100 * failed / requests (0 when no requests) */
+    double reuse_pct;              /* 100 * reused / requests */
+} nc_gw_summary;
+
+void nc_summarize_gateway(const nc_scen_result *r, size_t g, nc_gw_summary *out);
+
+/* Per interval k of gateway g. */
+typedef struct nc_interval_stats {
+    double in_use_mean, in_use_p05, in_use_p50, in_use_p95;
+    uint32_t in_use_max;
+    double active_mean, idle_mean, time_wait_mean, utilization_mean;
+    double attempts_mean, alloc_failures_mean, failed_requests_mean, stale_reuses_mean, requests_mean;
+    double fail_rep_fraction;      /* share of reps with a failed allocation in k */
+} nc_interval_stats;
+
+/* `scratch` must hold r->reps doubles. */
+void nc_interval_stats_get(const nc_scen_result *r, size_t g, uint32_t k, double *scratch,
+                           nc_interval_stats *out);
+
+/* "HH:MM:SS", or "D+HH:MM:SS" past the first day; t in whole seconds >= 0. */
+void nc_format_clock(sim_time t, char *buf, size_t len);
+
+#endif
