@@ -1,0 +1,49 @@
+/*
+ * csv_in.h - load an input directory (SPEC §2) into resolved scenarios.
+ *
+ * Reads gateways.csv, destinations.csv, services.csv (required), profiles.csv
+ * and scenarios.csv (optional), checks every header and value, and resolves,
+ * per scenario, presets, defaults, overrides, selectors and scales into the
+ * plain structs of model/config.h.  Values given in scenarios.csv go through
+ * the same parser and checks as the cells they override, so an error in one
+ * names scenarios.csv, its line and its column.
+ *
+ * Decisions where SPEC is silent (also in the README):
+ *  - Every cell is trimmed of spaces and tabs, quoted or not; a cell that is
+ *    empty after trimming is blank (= not given).  A row whose cells are all
+ *    blank is skipped like a blank line.
+ *  - An optional file that is empty (no header) or has no data rows counts as
+ *    absent: no profiles, or the one scenario "baseline".
+ *  - latency_p99_ms, when given, must exceed latency_p50_ms for every
+ *    distribution; it is kept even for exponential and constant.
+ *  - azure_lb's ports_per_instance: backend size = sum over the distinct
+ *    services behind the gateway of their instances (after instance_scale;
+ *    the largest of a service's rows); beyond 1000 instances the last tier,
+ *    32 ports, applies.  A gateway with no services gets 1024.
+ *  - A scenario row with two or more selectors must match a services.csv row;
+ *    any override or scale on a row must apply to at least one row of its
+ *    file (so no value is silently ignored).
+ *  - nc_scenario.rate_scale / instance_scale hold the product of the values
+ *    given on the scenario's rows without selectors (the factor applied to
+ *    every service row); per-row factors are already in rps / instances.
+ *  - Limits that keep the model sane: names <= 64 chars; nat_ips, ports and
+ *    per-IP counts <= 65535; instances, pool sizes, per_destination_limit and
+ *    ports_per_instance <= 1e9; syn_retries <= 127; retries <= 1000;
+ *    addresses <= 1e6; replications <= 1e6; durations <= 1e9 s (latencies
+ *    <= 1e12 ms); rps <= 1e9; multipliers and scales <= 1e6 (also their
+ *    products); duration_h and warmup_h <= 8760; at most 1e7 sample
+ *    intervals; scenario rows x input rows <= 4e6; files <= 64 MiB.
+ */
+#ifndef NATCAP_IO_CSV_IN_H
+#define NATCAP_IO_CSV_IN_H
+
+#include "../model/config.h"
+#include "../model/nc.h"
+
+/* Load and validate every CSV of SPEC §2 in `dir`; resolve presets, defaults and each
+ * scenario's overrides, selectors and scales into out->scenarios. On error fills err
+ * (code NC_EINPUT for bad data, NC_EIO for unreadable file) and leaves *out zeroed.
+ * On success the caller owns *out and frees it with nc_input_free(). */
+nc_status csv_in_load(const char *dir, nc_input *out, nc_error *err);
+
+#endif

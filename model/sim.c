@@ -1,0 +1,1125 @@
+/*
+ * sim.c - the discrete-event model of SPEC §3 (see sim.h).
+ *
+ * Objects, all in flat arrays indexed by uint32_t:
+ *   pool    a gateway allocation pool (SPEC §2 "Allocation pools"): only
+ *           counts matter, not which port, so a pool is four counters.
+ *   ipool   one instance's connection pool to one destination (service
+ *           row x instance); exists only for rows with pool_idle or pool_max.
+ *   conn    a pooled connection (rows with pool_idle > 0).
+ *   req     a request in flight: connecting, waiting or holding a connection.
+ *
+ * Event kinds and what they need:
+ *   ARRIVAL  next request of a row (one pending per row)
+ *   DONE     a request finished with its connection
+ *   SYN      a SYN retransmission asks the gateway again
+ *   CFAIL    the connection attempt timed out (connect_timeout_s or after
+ *            the last retransmission's wait)
+ *   RETRY    an application retry after retry_backoff_s
+ *   TW       head of a gateway's TIME_WAIT ring expires
+ *   IPOOL    head of an ipool's idle list or wait queue is due
+ *
+ * FIFO tricks: time_wait_s is constant per gateway, so TIME_WAIT expiries
+ * come in the order they were entered: a ring per gateway with only its
+ * head in the heap.  keepalive_s, the gateway's idle timeout and
+ * pool_wait_timeout_s are constant per row, and idle connections are reused
+ * last-in-first-out (as Go's and most HTTP clients' pools do), so the oldest
+ * idle connection and the oldest waiter are always at the heads of their
+ * lists: one timer per ipool, re-armed lazily, instead of a timer per
+ * connection.
+ *
+ * Measurement runs on [0, duration); events of the warm-up change the state
+ * but are not counted.  A request counts where it arrived: only requests
+ * arriving in the measured period count as requests and as failures.
+ */
+#include "sim.h"
+
+#include "arrivals.h"
+#include "event_queue.h"
+#include "latency.h"
+
+#include <gsl/gsl_randist.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+#define MAX_POOLS 50000000u
+#define MAX_IPOOLS 50000000u
+
+enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_TW, EV_IPOOL };
+
+typedef struct pool {
+    uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
+} pool;
+
+typedef struct tw_entry {
+    sim_time t;          /* when the mapping is free again */
+    uint32_t pool, row;
+} tw_entry;
+
+typedef struct tw_ring {
+    tw_entry *buf;
+    uint32_t head, n, cap;
+    sim_time tw_us;
+    int pending;         /* a TW event for the head is in the heap */
+} tw_ring;
+
+typedef struct conn {
+    uint32_t pool, prev, next;
+    uint32_t mapped;     /* 0 once the gateway dropped it for idleness */
+    sim_time since;      /* idle since */
+} conn;
+
+typedef struct req {
+    uint32_t row, inst, pool, conn;
+    uint32_t next;       /* wait queue link, free list link */
+    uint32_t retries_left;
+    sim_time start;      /* connection attempt start; wait deadline while waiting */
+    uint32_t addr;
+    uint16_t syn_n;
+    uint8_t measured;
+    uint8_t fresh;       /* holds a new connection: add the handshake */
+} req;
+
+typedef struct ipool {
+    uint32_t row;        /* the service row it belongs to */
+    uint32_t open, nidle;
+    uint32_t idle_head, idle_tail, first_mapped;
+    uint32_t wait_head, wait_tail;
+    sim_time timer_at;   /* pending IPOOL event, SIM_TIME_NONE if none */
+} ipool;
+
+/* Everything about a row that does not change during a run. */
+typedef struct row {
+    uint32_t gw, dest;
+    uint32_t pool_base, inst_stride, addr_stride;
+    uint32_t ipool_base;         /* NIL when the row has no ipools */
+    uint64_t instances;
+    int need_inst;
+    uint32_t pool_idle, pool_max, retries, syn_retries;
+    sim_time keepalive_us, idle_timeout_us, wait_timeout_us, connect_timeout_us, backoff_us;
+    sim_time handshake_us;
+    sim_time connect_deadline_us;   /* min(connect timeout, last retransmission's wait) */
+    arrivals arr;
+} row;
+
+/* Per-row run state. */
+typedef struct row_run {
+    uint32_t held, snap_val, snap_epoch;
+    uint64_t requests, new_connections, reused, failed, stale, attempts, afail, retries;
+} row_run;
+
+typedef struct gw_state {
+    uint32_t pool_lo, pool_hi;
+    uint32_t imax;               /* highest in use inside the current interval */
+    uint32_t peak;               /* highest in the measured period */
+    uint32_t peak_epoch;
+    sim_time first_fail;
+} gw_state;
+
+/* One interval of one gateway, for one replication. */
+typedef struct gw_sample {
+    uint32_t in_use, imax, active, idle, tw;
+    uint32_t attempts, afail, freq, stale, requests;
+} gw_sample;
+
+struct sim {
+    const nc_scenario *sc;
+    uint32_t nrows, ngw, ndest;
+    row *rows;
+    row_run *rr;
+    latency_fit *lat;            /* per destination */
+    uint32_t *dest_addresses, *dest_rr;
+    pool *pools;
+    uint32_t npools;
+    ipool *ipools;
+    uint32_t nipools;
+    gw_state *gws;
+    tw_ring *tw;
+    conn *conns;
+    uint32_t nconns, conn_cap, conn_free;
+    req *reqs;
+    uint32_t nreqs, req_cap, req_free;
+    event_queue q;
+    gsl_rng *rng;
+    const gsl_rng_type *rng_type;
+    /* measurement */
+    uint32_t nsamples;
+    sim_time sample_us, duration_us, warmup_us;
+    int32_t k;                   /* current interval, -1 in the warm-up */
+    gw_sample *gs;               /* [gw * nsamples + k] */
+    uint32_t *row_held;          /* [row * nsamples + k] */
+    uint64_t events;
+    int oom;
+};
+
+/* ---------------------------------------------------------------- setup */
+
+static nc_status oom(nc_error *err) { return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory"); }
+
+static uint64_t port_range(const nc_gateway *g) { return (uint64_t)g->port_max - g->port_min + 1; }
+
+/* Index of the first row of gateway g before `i` with the same service name
+ * (and the same destination when same_dest), or i itself. */
+static uint32_t first_alike(const nc_scenario *sc, uint32_t i, int same_dest)
+{
+    const nc_service *a = &sc->services[i];
+    for (uint32_t j = 0; j < i; j++) {
+        const nc_service *b = &sc->services[j];
+        if (b->gateway == a->gateway && strcmp(b->name, a->name) == 0 &&
+            (!same_dest || b->destination == a->destination))
+            return j;
+    }
+    return i;
+}
+
+/* Lay out the allocation pools of gateway g and point its rows at them. */
+static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
+{
+    const nc_scenario *sc = s->sc;
+    const nc_gateway *gw = &sc->gateways[g];
+    uint64_t cap = nc_gateway_pool_capacity(gw);
+    uint32_t ppi = gw->ports_per_instance;
+    int per_dest = gw->mapping == NC_MAPPING_PER_DESTINATION;
+    uint64_t reservable = ppi ? (uint64_t)gw->nat_ips * port_range(gw) / ppi : 0;
+    uint64_t lo = s->npools, next = lo;
+    /* service ordinal base: where this service's instances start in the
+     * gateway's reservation order (ppi only) */
+    uint64_t inst_ordinal = 0;
+    uint64_t *ord = calloc(s->nrows ? s->nrows : 1, sizeof *ord);
+    uint64_t *svc_inst = calloc(s->nrows ? s->nrows : 1, sizeof *svc_inst);
+    if (ord == NULL || svc_inst == NULL) {
+        free(ord);
+        free(svc_inst);
+        return oom(err);
+    }
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        if (sc->services[i].gateway != g)
+            continue;
+        uint32_t f = first_alike(sc, i, 0);
+        if (sc->services[i].instances > svc_inst[f])
+            svc_inst[f] = sc->services[i].instances;
+    }
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        if (sc->services[i].gateway == g && first_alike(sc, i, 0) == i) {
+            ord[i] = inst_ordinal;
+            inst_ordinal += svc_inst[i];
+        }
+    }
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        const nc_service *sv = &sc->services[i];
+        row *r = &s->rows[i];
+        if (sv->gateway != g)
+            continue;
+        uint32_t addrs = s->dest_addresses[sv->destination];
+        uint32_t f_svc = first_alike(sc, i, 0);
+        if (!per_dest && !ppi) {
+            r->pool_base = (uint32_t)lo;
+            r->inst_stride = r->addr_stride = 0;
+            if (next == lo)
+                next = lo + 1;
+        } else if (per_dest && !ppi) {
+            /* one pool per destination address; rows to the same destination share */
+            uint32_t j;
+            for (j = 0; j < i; j++)
+                if (sc->services[j].gateway == g && sc->services[j].destination == sv->destination)
+                    break;
+            r->pool_base = j < i ? s->rows[j].pool_base : (uint32_t)next;
+            if (j == i)
+                next += addrs;
+            r->inst_stride = 0;
+            r->addr_stride = 1;
+        } else if (!per_dest) {
+            r->pool_base = f_svc < i ? s->rows[f_svc].pool_base : (uint32_t)next;
+            if (f_svc == i)
+                next += svc_inst[i];
+            r->inst_stride = 1;
+            r->addr_stride = 0;
+        } else {
+            uint32_t f = first_alike(sc, i, 1);
+            r->pool_base = f < i ? s->rows[f].pool_base : (uint32_t)next;
+            if (f == i)
+                next += svc_inst[f_svc] * addrs;
+            r->inst_stride = addrs;
+            r->addr_stride = 1;
+        }
+        if (next > MAX_POOLS) {
+            free(ord);
+            free(svc_inst);
+            return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
+                                "gateway '%s' would need more than %u allocation pools "
+                                "(instances x destination addresses): too large to simulate",
+                                gw->name, MAX_POOLS);
+        }
+    }
+    if (next == lo)
+        next = lo + 1;   /* a gateway without rows still has its pool */
+    pool *p = realloc(s->pools, next * sizeof *p);
+    if (p == NULL) {
+        free(ord);
+        free(svc_inst);
+        return oom(err);
+    }
+    s->pools = p;
+    for (uint64_t k = lo; k < next; k++)
+        p[k] = (pool){(uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), 0, 0, 0};
+    if (ppi) {
+        /* capacities by instance ordinal: the first `reservable` instances get ppi ports */
+        for (uint32_t i = 0; i < s->nrows; i++) {
+            const nc_service *sv = &sc->services[i];
+            if (sv->gateway != g)
+                continue;
+            row *r = &s->rows[i];
+            uint32_t f_svc = first_alike(sc, i, 0);
+            uint32_t addrs = per_dest ? s->dest_addresses[sv->destination] : 1;
+            for (uint64_t inst = 0; inst < svc_inst[f_svc]; inst++) {
+                uint32_t c = ord[f_svc] + inst < reservable ? ppi : 0;
+                for (uint32_t a = 0; a < addrs; a++)
+                    p[r->pool_base + inst * r->inst_stride + a * r->addr_stride].cap = c;
+            }
+        }
+    }
+    free(ord);
+    free(svc_inst);
+    s->gws[g].pool_lo = (uint32_t)lo;
+    s->gws[g].pool_hi = (uint32_t)next;
+    s->npools = (uint32_t)next;
+    return NC_OK;
+}
+
+static sim_time connect_deadline(const nc_service *sv)
+{
+    /* retransmission n goes out at 2^n - 1 s; after the last one the client
+     * waits as long again: 2^(n+1) - 1 s in all (127 s for 6, as Linux). */
+    double last = sv->syn_retries >= 40 ? 1e12 : ldexp(1.0, (int)sv->syn_retries + 1) - 1.0;
+    double d = sv->connect_timeout_s < last ? sv->connect_timeout_s : last;
+    return sim_from_s(d);
+}
+
+nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
+{
+    sim *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return oom(err);
+    s->sc = sc;
+    s->nrows = (uint32_t)sc->nservices;
+    s->ngw = (uint32_t)sc->ngateways;
+    s->ndest = (uint32_t)sc->ndestinations;
+    s->rows = calloc(s->nrows + 1, sizeof *s->rows);
+    s->rr = calloc(s->nrows + 1, sizeof *s->rr);
+    s->lat = calloc(s->ndest + 1, sizeof *s->lat);
+    s->dest_addresses = calloc(s->ndest + 1, sizeof *s->dest_addresses);
+    s->dest_rr = calloc(s->ndest + 1, sizeof *s->dest_rr);
+    s->gws = calloc(s->ngw + 1, sizeof *s->gws);
+    s->tw = calloc(s->ngw + 1, sizeof *s->tw);
+    if (!s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
+        sim_destroy(s);
+        return oom(err);
+    }
+    nc_status st;
+    for (uint32_t d = 0; d < s->ndest; d++) {
+        const nc_destination *de = &sc->destinations[d];
+        s->dest_addresses[d] = de->addresses ? de->addresses : 1;
+        st = latency_fit_make(de->latency_dist, de->latency_p50_ms, de->latency_p99_ms, &s->lat[d], err);
+        if (st != NC_OK) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            nc_error_set(err, st, NULL, 0, NULL, "destination '%s': %s", de->name, msg);
+            sim_destroy(s);
+            return st;
+        }
+    }
+    uint64_t nip = 0;
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        const nc_service *sv = &sc->services[i];
+        const nc_gateway *gw = &sc->gateways[sv->gateway];
+        row *r = &s->rows[i];
+        r->gw = (uint32_t)sv->gateway;
+        r->dest = (uint32_t)sv->destination;
+        r->instances = sv->instances ? sv->instances : 1;
+        r->pool_idle = sv->pool_idle;
+        r->pool_max = sv->pool_max;
+        r->retries = sv->retries;
+        r->syn_retries = sv->syn_retries;
+        r->keepalive_us = sim_from_s(sv->keepalive_s);
+        r->idle_timeout_us = sim_from_s(gw->idle_timeout_s);
+        r->wait_timeout_us = sim_from_s(sv->pool_wait_timeout_s);
+        r->connect_timeout_us = sim_from_s(sv->connect_timeout_s);
+        r->connect_deadline_us = connect_deadline(sv);
+        r->backoff_us = sim_from_s(sv->retry_backoff_s);
+        r->handshake_us = sim_from_s(sc->destinations[sv->destination].handshake_ms / 1000.0);
+        r->ipool_base = NIL;
+        if (sv->pool_idle > 0 || sv->pool_max > 0) {
+            r->ipool_base = (uint32_t)nip;
+            nip += r->instances;
+            if (nip > MAX_IPOOLS) {
+                sim_destroy(s);
+                return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
+                                    "more than %u instance connection pools: too large to simulate",
+                                    MAX_IPOOLS);
+            }
+        }
+        r->need_inst = r->ipool_base != NIL || gw->ports_per_instance > 0;
+        double base = (double)r->instances * sv->rps;
+        if (arrivals_init(&r->arr, &sc->profiles[sv->profile], base) != NC_OK) {
+            sim_destroy(s);
+            return oom(err);
+        }
+    }
+    s->nipools = (uint32_t)nip;
+    s->ipools = calloc(nip + 1, sizeof *s->ipools);
+    if (s->ipools == NULL) {
+        sim_destroy(s);
+        return oom(err);
+    }
+    for (uint32_t i = 0; i < s->nrows; i++)
+        for (uint64_t k = 0; s->rows[i].ipool_base != NIL && k < s->rows[i].instances; k++)
+            s->ipools[s->rows[i].ipool_base + k].row = i;
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        st = layout_gateway(s, g, err);
+        if (st != NC_OK) {
+            sim_destroy(s);
+            return st;
+        }
+        s->tw[g].tw_us = sim_from_s(sc->gateways[g].time_wait_s);
+    }
+    s->sample_us = sim_from_s(sc->sample_s);
+    if (s->sample_us < 1)
+        s->sample_us = 1;
+    s->duration_us = sim_from_s(sc->duration_h * 3600.0);
+    s->warmup_us = sim_from_s(sc->warmup_h * 3600.0);
+    s->nsamples = (uint32_t)((s->duration_us + s->sample_us - 1) / s->sample_us);
+    s->gs = calloc((size_t)s->ngw * s->nsamples + 1, sizeof *s->gs);
+    s->row_held = calloc((size_t)s->nrows * s->nsamples + 1, sizeof *s->row_held);
+    if (s->gs == NULL || s->row_held == NULL) {
+        sim_destroy(s);
+        return oom(err);
+    }
+    *out = s;
+    return NC_OK;
+}
+
+void sim_destroy(sim *s)
+{
+    if (s == NULL)
+        return;
+    if (s->rows != NULL)
+        for (uint32_t i = 0; i < s->nrows; i++)
+            arrivals_free(&s->rows[i].arr);
+    if (s->tw != NULL)
+        for (uint32_t g = 0; g < s->ngw; g++)
+            free(s->tw[g].buf);
+    free(s->rows);
+    free(s->rr);
+    free(s->lat);
+    free(s->dest_addresses);
+    free(s->dest_rr);
+    free(s->pools);
+    free(s->ipools);
+    free(s->gws);
+    free(s->tw);
+    free(s->conns);
+    free(s->reqs);
+    free(s->gs);
+    free(s->row_held);
+    eq_free(&s->q);
+    if (s->rng != NULL)
+        gsl_rng_free(s->rng);
+    free(s);
+}
+
+uint64_t sim_events(const sim *s) { return s->events; }
+
+/* ------------------------------------------------------------ plumbing */
+
+static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
+{
+    if (eq_push(&s->q, t, EQ_REF(kind, idx)) != 0)
+        s->oom = 1;
+}
+
+static uint32_t req_alloc(sim *s)
+{
+    if (s->req_free != NIL) {
+        uint32_t i = s->req_free;
+        s->req_free = s->reqs[i].next;
+        return i;
+    }
+    if (s->nreqs == s->req_cap) {
+        uint32_t cap = s->req_cap ? s->req_cap * 2 : 1024;
+        if (cap > EQ_MAX_IDX) {
+            s->oom = 1;
+            return NIL;
+        }
+        req *r = realloc(s->reqs, (size_t)cap * sizeof *r);
+        if (r == NULL) {
+            s->oom = 1;
+            return NIL;
+        }
+        s->reqs = r;
+        s->req_cap = cap;
+    }
+    return s->nreqs++;
+}
+
+static inline void req_release(sim *s, uint32_t i)
+{
+    s->reqs[i].next = s->req_free;
+    s->req_free = i;
+}
+
+static uint32_t conn_alloc(sim *s)
+{
+    if (s->conn_free != NIL) {
+        uint32_t i = s->conn_free;
+        s->conn_free = s->conns[i].next;
+        return i;
+    }
+    if (s->nconns == s->conn_cap) {
+        uint32_t cap = s->conn_cap ? s->conn_cap * 2 : 1024;
+        conn *c = realloc(s->conns, (size_t)cap * sizeof *c);
+        if (c == NULL) {
+            s->oom = 1;
+            return NIL;
+        }
+        s->conns = c;
+        s->conn_cap = cap;
+    }
+    return s->nconns++;
+}
+
+static inline void conn_release(sim *s, uint32_t i)
+{
+    s->conns[i].next = s->conn_free;
+    s->conn_free = i;
+}
+
+/* Change the mappings a row holds.  Copy-on-write snapshot: the first change
+ * after its gateway reached a new peak saves the value it had at the peak. */
+static inline void held_add(sim *s, uint32_t r, int delta)
+{
+    row_run *x = &s->rr[r];
+    uint32_t e = s->gws[s->rows[r].gw].peak_epoch;
+    if (x->snap_epoch != e) {
+        x->snap_val = x->held;
+        x->snap_epoch = e;
+    }
+    x->held = (uint32_t)((int64_t)x->held + delta);
+}
+
+static inline gw_sample *cur_sample(sim *s, uint32_t g)
+{
+    return &s->gs[(size_t)g * s->nsamples + (uint32_t)s->k];
+}
+
+/* Try to take a mapping from pool p for row r at time t. */
+static int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
+{
+    pool *pl = &s->pools[p];
+    uint32_t g = s->rows[r].gw;
+    row_run *x = &s->rr[r];
+    if (s->k >= 0) {
+        x->attempts++;
+        cur_sample(s, g)->attempts++;
+    }
+    if (pl->in_use >= pl->cap) {
+        if (s->k >= 0) {
+            x->afail++;
+            cur_sample(s, g)->afail++;
+            if (t < s->gws[g].first_fail)
+                s->gws[g].first_fail = t;
+        }
+        return 0;
+    }
+    pl->in_use++;
+    pl->active++;
+    held_add(s, r, 1);
+    gw_state *gs = &s->gws[g];
+    if (pl->in_use > gs->imax) {
+        gs->imax = pl->in_use;
+        if (s->k >= 0 && gs->imax > gs->peak) {
+            gs->peak = gs->imax;
+            gs->peak_epoch++;
+        }
+    }
+    if (s->k >= 0)
+        x->new_connections++;
+    return 1;
+}
+
+/* A mapping leaves the connection: into TIME_WAIT for the gateway's time. */
+static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
+{
+    uint32_t g = s->rows[r].gw;
+    tw_ring *w = &s->tw[g];
+    if (w->tw_us <= 0) {
+        s->pools[p].in_use--;
+        held_add(s, r, -1);
+        return;
+    }
+    if (w->n == w->cap) {
+        uint32_t cap = w->cap ? w->cap * 2 : 1024;
+        tw_entry *b = malloc((size_t)cap * sizeof *b);
+        if (b == NULL) {
+            s->oom = 1;
+            return;
+        }
+        for (uint32_t i = 0; i < w->n; i++)
+            b[i] = w->buf[(w->head + i) % w->cap];
+        free(w->buf);
+        w->buf = b;
+        w->head = 0;
+        w->cap = cap;
+    }
+    w->buf[(w->head + w->n) % w->cap] = (tw_entry){t + w->tw_us, p, r};
+    w->n++;
+    if (!w->pending) {
+        w->pending = 1;
+        push(s, t + w->tw_us, EV_TW, g);
+    }
+}
+
+static void on_tw(sim *s, uint32_t g, sim_time t)
+{
+    tw_ring *w = &s->tw[g];
+    while (w->n > 0 && w->buf[w->head].t <= t) {
+        tw_entry *e = &w->buf[w->head];
+        s->pools[e->pool].in_use--;
+        held_add(s, e->row, -1);
+        w->head = w->head + 1 == w->cap ? 0 : w->head + 1;
+        w->n--;
+    }
+    w->pending = w->n > 0;
+    if (w->pending)
+        push(s, w->buf[w->head].t, EV_TW, g);
+}
+
+static void fail_request(sim *s, uint32_t q)
+{
+    req *rq = &s->reqs[q];
+    if (rq->measured) {
+        s->rr[rq->row].failed++;
+        if (s->k >= 0)
+            cur_sample(s, s->rows[rq->row].gw)->freq++;
+    }
+    req_release(s, q);
+}
+
+static inline ipool *ipool_of(sim *s, const req *rq)
+{
+    return &s->ipools[s->rows[rq->row].ipool_base + rq->inst];
+}
+
+static void arm_ipool(sim *s, uint32_t ip, sim_time at)
+{
+    ipool *p = &s->ipools[ip];
+    if (p->timer_at != SIM_TIME_NONE && p->timer_at <= at)
+        return;
+    p->timer_at = at;
+    push(s, at, EV_IPOOL, ip);
+}
+
+static void start_request(sim *s, uint32_t q, sim_time t);
+
+/* Begin a new connection for request q: first SYN now. */
+static void open_new(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    uint32_t d = r->dest;
+    rq->addr = s->dest_rr[d]++ % s->dest_addresses[d];
+    rq->pool = r->pool_base + rq->inst * r->inst_stride + rq->addr * r->addr_stride;
+    rq->start = t;
+    rq->syn_n = 0;
+    rq->conn = NIL;
+    push(s, t, EV_SYN, q);
+}
+
+/* A connection slot of the ipool was freed: the head waiter opens a new one. */
+static void slot_freed(sim *s, uint32_t ip, sim_time t)
+{
+    ipool *p = &s->ipools[ip];
+    if (p->wait_head == NIL)
+        return;
+    uint32_t q = p->wait_head;
+    p->wait_head = s->reqs[q].next;
+    if (p->wait_head == NIL)
+        p->wait_tail = NIL;
+    p->open++;
+    open_new(s, q, t);
+}
+
+/* The request holds its connection for a latency draw (plus handshake). */
+static void hold(sim *s, uint32_t q, sim_time t, int fresh)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    sim_time d = sim_from_s(latency_sample(&s->lat[r->dest], s->rng));
+    if (fresh)
+        d += r->handshake_us;
+    push(s, t + d, EV_DONE, q);
+}
+
+static void on_syn(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    if (acquire(s, rq->pool, rq->row, t)) {
+        if (r->pool_idle > 0) {
+            uint32_t c = conn_alloc(s);
+            if (c == NIL)
+                return;
+            s->conns[c] = (conn){rq->pool, NIL, NIL, 1, t};
+            s->reqs[q].conn = c;
+        }
+        hold(s, q, t, 1);
+        return;
+    }
+    /* dropped: retransmit at start + 2^n - 1 s while the deadline allows */
+    uint16_t n = ++rq->syn_n;
+    sim_time deadline = rq->start + r->connect_deadline_us;
+    sim_time next = n <= r->syn_retries && n < 40
+                        ? rq->start + (((sim_time)1 << n) - 1) * SIM_US_PER_S
+                        : SIM_TIME_NONE;
+    if (next < deadline)
+        push(s, next, EV_SYN, q);
+    else
+        push(s, deadline, EV_CFAIL, q);
+}
+
+static void on_cfail(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    if (r->ipool_base != NIL) {
+        uint32_t ip = r->ipool_base + rq->inst;
+        s->ipools[ip].open--;
+        slot_freed(s, ip, t);
+    }
+    if (rq->retries_left > 0) {
+        rq->retries_left--;
+        if (rq->measured)
+            s->rr[rq->row].retries++;
+        push(s, t + r->backoff_us, EV_RETRY, q);
+        return;
+    }
+    fail_request(s, q);
+}
+
+/* Close a pooled or unpooled connection whose mapping is still held. */
+static void close_mapped(sim *s, uint32_t p, uint32_t r, sim_time t)
+{
+    to_time_wait(s, p, r, t);
+}
+
+static void on_done(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    uint32_t rw = rq->row;
+    const row *r = &s->rows[rw];
+    uint32_t p = rq->pool;
+    if (r->pool_idle == 0) {
+        s->pools[p].active--;
+        close_mapped(s, p, rw, t);
+        if (r->ipool_base != NIL) {
+            uint32_t ip = r->ipool_base + rq->inst;
+            s->ipools[ip].open--;
+            slot_freed(s, ip, t);
+        }
+        req_release(s, q);
+        return;
+    }
+    uint32_t ip = r->ipool_base + rq->inst;
+    ipool *pl = &s->ipools[ip];
+    uint32_t c = rq->conn;
+    req_release(s, q);
+    if (pl->wait_head != NIL) {
+        /* hand the connection to the next waiting request */
+        uint32_t w = pl->wait_head;
+        pl->wait_head = s->reqs[w].next;
+        if (pl->wait_head == NIL)
+            pl->wait_tail = NIL;
+        s->reqs[w].conn = c;
+        s->reqs[w].pool = s->conns[c].pool;
+        if (s->reqs[w].measured)
+            s->rr[rw].reused++;
+        hold(s, w, t, 0);
+        return;
+    }
+    if (pl->nidle < r->pool_idle) {
+        conn *cn = &s->conns[c];
+        s->pools[cn->pool].active--;
+        s->pools[cn->pool].idle++;
+        cn->since = t;
+        cn->mapped = 1;
+        cn->next = NIL;
+        cn->prev = pl->idle_tail;
+        if (pl->idle_tail != NIL)
+            s->conns[pl->idle_tail].next = c;
+        else
+            pl->idle_head = c;
+        pl->idle_tail = c;
+        if (pl->first_mapped == NIL)
+            pl->first_mapped = c;
+        pl->nidle++;
+        sim_time due = r->keepalive_us;
+        if (r->idle_timeout_us < due)
+            due = r->idle_timeout_us;
+        arm_ipool(s, ip, t + due);
+        return;
+    }
+    s->pools[p].active--;
+    close_mapped(s, p, rw, t);
+    conn_release(s, c);
+    pl->open--;
+    slot_freed(s, ip, t);
+}
+
+/* Unlink conn c from ipool pl's idle list. */
+static void idle_unlink(sim *s, ipool *pl, uint32_t c)
+{
+    conn *cn = &s->conns[c];
+    if (pl->first_mapped == c)
+        pl->first_mapped = cn->next;
+    if (cn->prev != NIL)
+        s->conns[cn->prev].next = cn->next;
+    else
+        pl->idle_head = cn->next;
+    if (cn->next != NIL)
+        s->conns[cn->next].prev = cn->prev;
+    else
+        pl->idle_tail = cn->prev;
+    pl->nidle--;
+}
+
+static void on_ipool(sim *s, uint32_t ip, sim_time t)
+{
+    ipool *pl = &s->ipools[ip];
+    if (pl->timer_at != t)
+        return;   /* superseded by an earlier arming */
+    pl->timer_at = SIM_TIME_NONE;
+    uint32_t rw = pl->row;
+    const row *r = &s->rows[rw];
+    while (pl->wait_head != NIL && s->reqs[pl->wait_head].start <= t) {
+        uint32_t q = pl->wait_head;
+        pl->wait_head = s->reqs[q].next;
+        if (pl->wait_head == NIL)
+            pl->wait_tail = NIL;
+        fail_request(s, q);
+    }
+    sim_time next = SIM_TIME_NONE;
+    {
+        while (pl->idle_head != NIL && s->conns[pl->idle_head].since + r->keepalive_us <= t) {
+            uint32_t c = pl->idle_head;
+            conn *cn = &s->conns[c];
+            idle_unlink(s, pl, c);
+            if (cn->mapped) {
+                s->pools[cn->pool].idle--;
+                close_mapped(s, cn->pool, rw, t);
+            }
+            conn_release(s, c);
+            pl->open--;
+        }
+        if (r->idle_timeout_us < r->keepalive_us) {
+            while (pl->first_mapped != NIL &&
+                   s->conns[pl->first_mapped].since + r->idle_timeout_us <= t) {
+                conn *cn = &s->conns[pl->first_mapped];
+                cn->mapped = 0;
+                s->pools[cn->pool].idle--;
+                s->pools[cn->pool].in_use--;
+                held_add(s, rw, -1);
+                pl->first_mapped = cn->next;
+            }
+            if (pl->first_mapped != NIL)
+                next = s->conns[pl->first_mapped].since + r->idle_timeout_us;
+        }
+        if (pl->idle_head != NIL && s->conns[pl->idle_head].since + r->keepalive_us < next)
+            next = s->conns[pl->idle_head].since + r->keepalive_us;
+    }
+    if (pl->wait_head != NIL && s->reqs[pl->wait_head].start < next)
+        next = s->reqs[pl->wait_head].start;
+    if (next != SIM_TIME_NONE)
+        arm_ipool(s, ip, next);
+}
+
+static void start_request(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    if (r->ipool_base == NIL) {
+        open_new(s, q, t);
+        return;
+    }
+    uint32_t ip = r->ipool_base + rq->inst;
+    ipool *pl = &s->ipools[ip];
+    if (pl->idle_tail != NIL) {
+        uint32_t c = pl->idle_tail;
+        conn *cn = &s->conns[c];
+        idle_unlink(s, pl, c);
+        if (cn->mapped) {
+            s->pools[cn->pool].idle--;
+            s->pools[cn->pool].active++;
+            rq->conn = c;
+            rq->pool = cn->pool;
+            if (rq->measured)
+                s->rr[rq->row].reused++;
+            hold(s, q, t, 0);
+            return;
+        }
+        /* the gateway dropped this mapping: the request fails on it and
+         * goes again on a new connection, without spending a retry */
+        if (rq->measured)
+            s->rr[rq->row].stale++;
+        if (s->k >= 0)
+            cur_sample(s, r->gw)->stale++;
+        conn_release(s, c);
+        open_new(s, q, t);   /* the slot of the closed connection is reused */
+        return;
+    }
+    if (r->pool_max == 0 || pl->open < r->pool_max) {
+        pl->open++;
+        open_new(s, q, t);
+        return;
+    }
+    rq->start = t + r->wait_timeout_us;   /* deadline while waiting */
+    rq->next = NIL;
+    if (pl->wait_tail != NIL)
+        s->reqs[pl->wait_tail].next = q;
+    else
+        pl->wait_head = q;
+    pl->wait_tail = q;
+    arm_ipool(s, ip, rq->start);
+}
+
+static void on_arrival(sim *s, uint32_t rw, sim_time t)
+{
+    row *r = &s->rows[rw];
+    double next = arrivals_next(&r->arr, sim_to_s(t), gsl_ran_exponential(s->rng, 1.0));
+    if (next < sim_to_s(s->duration_us))
+        push(s, sim_from_s(next) > t ? sim_from_s(next) : t, EV_ARRIVAL, rw);
+    uint32_t q = req_alloc(s);
+    if (q == NIL)
+        return;
+    req *rq = &s->reqs[q];
+    rq->row = rw;
+    rq->inst = r->need_inst ? (uint32_t)gsl_rng_uniform_int(s->rng, r->instances) : 0;
+    rq->retries_left = r->retries;
+    rq->measured = s->k >= 0;
+    rq->conn = NIL;
+    if (rq->measured) {
+        s->rr[rw].requests++;
+        cur_sample(s, r->gw)->requests++;
+    }
+    start_request(s, q, t);
+}
+
+/* -------------------------------------------------------- measurement */
+
+/* End of interval k: record the state of every gateway's fullest pool. */
+static void record_sample(sim *s)
+{
+    uint32_t k = (uint32_t)s->k;
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        gw_state *gs = &s->gws[g];
+        const pool *best = &s->pools[gs->pool_lo];
+        for (uint32_t p = gs->pool_lo + 1; p < gs->pool_hi; p++)
+            if (s->pools[p].in_use > best->in_use)
+                best = &s->pools[p];
+        gw_sample *x = &s->gs[(size_t)g * s->nsamples + k];
+        x->in_use = best->in_use;
+        x->active = best->active;
+        x->idle = best->idle;
+        x->tw = best->in_use - best->active - best->idle;
+        x->imax = gs->imax;
+        gs->imax = best->in_use;   /* the next interval starts at this level */
+    }
+    for (uint32_t i = 0; i < s->nrows; i++)
+        s->row_held[(size_t)i * s->nsamples + k] = s->rr[i].held;
+}
+
+/* Entering the measured period at t = 0. */
+static void start_measuring(sim *s)
+{
+    s->k = 0;
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        gw_state *gs = &s->gws[g];
+        uint32_t m = 0;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
+            if (s->pools[p].in_use > m)
+                m = s->pools[p].in_use;
+        gs->imax = m;
+        gs->peak = m;
+        gs->peak_epoch++;
+    }
+}
+
+static void reset(sim *s)
+{
+    memset(s->rr, 0, s->nrows * sizeof *s->rr);
+    for (uint32_t p = 0; p < s->npools; p++)
+        s->pools[p].in_use = s->pools[p].active = s->pools[p].idle = 0;
+    for (uint32_t i = 0; i < s->nipools; i++)
+        s->ipools[i] = (ipool){s->ipools[i].row, 0, 0, NIL, NIL, NIL, NIL, NIL, SIM_TIME_NONE};
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        s->gws[g].imax = s->gws[g].peak = 0;
+        s->gws[g].peak_epoch = 1;
+        s->gws[g].first_fail = SIM_TIME_NONE;
+        s->tw[g].head = s->tw[g].n = 0;
+        s->tw[g].pending = 0;
+    }
+    memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
+    memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);
+    memset(s->row_held, 0, (size_t)s->nrows * s->nsamples * sizeof *s->row_held);
+    s->nconns = 0;
+    s->conn_free = NIL;
+    s->nreqs = 0;
+    s->req_free = NIL;
+    eq_reset(&s->q);
+    s->k = -1;
+    s->events = 0;
+    s->oom = 0;
+}
+
+nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_ctl *ctl,
+                  nc_error *err)
+{
+    if (s->rng == NULL || s->rng_type != T) {
+        if (s->rng != NULL)
+            gsl_rng_free(s->rng);
+        s->rng = gsl_rng_alloc(T);
+        s->rng_type = T;
+        if (s->rng == NULL)
+            return oom(err);
+    }
+    gsl_rng_set(s->rng, seed);
+    reset(s);
+    sim_time t0 = -s->warmup_us;
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        row *r = &s->rows[i];
+        r->arr.day = LONG_MIN;   /* force the cursor to be placed */
+        double next = arrivals_next(&r->arr, sim_to_s(t0), gsl_ran_exponential(s->rng, 1.0));
+        if (next < sim_to_s(s->duration_us))
+            push(s, sim_from_s(next), EV_ARRIVAL, i);
+    }
+    sim_time end = s->duration_us;
+    sim_time boundary = 0;       /* next time at which something is recorded */
+    uint64_t events = 0;
+    for (;;) {
+        const eq_entry *top = eq_top(&s->q);
+        sim_time t = top != NULL && top->t < end ? top->t : end;
+        while (t >= boundary && s->k < (int32_t)s->nsamples) {
+            if (s->k < 0) {
+                start_measuring(s);
+            } else {
+                record_sample(s);
+                s->k++;
+            }
+            boundary = (sim_time)(s->k + 1) * s->sample_us;
+            if (boundary > end)
+                boundary = end;
+            if (s->k >= (int32_t)s->nsamples)
+                break;
+        }
+        if (top == NULL || top->t >= end)
+            break;
+        eq_entry e = eq_pop(&s->q);
+        uint32_t idx = EQ_IDX(e.ref);
+        switch (EQ_KIND(e.ref)) {
+        case EV_ARRIVAL: on_arrival(s, idx, e.t); break;
+        case EV_DONE: on_done(s, idx, e.t); break;
+        case EV_SYN: on_syn(s, idx, e.t); break;
+        case EV_CFAIL: on_cfail(s, idx, e.t); break;
+        case EV_RETRY: start_request(s, idx, e.t); break;
+        case EV_TW: on_tw(s, idx, e.t); break;
+        case EV_IPOOL: on_ipool(s, idx, e.t); break;
+        default: break;
+        }
+        if (__builtin_expect(s->oom, 0))
+            return oom(err);
+        if (__builtin_expect((++events & 0xffff) == 0, 0) && ctl != NULL) {
+            if (ctl->clock_us != NULL)
+                *ctl->clock_us = e.t;
+            if (ctl->stop != NULL && *ctl->stop)
+                return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
+        }
+    }
+    /* the measured period ended: close the last interval(s) */
+    while (s->k >= 0 && s->k < (int32_t)s->nsamples) {
+        record_sample(s);
+        s->k++;
+    }
+    if (s->k < 0) {   /* duration 0 cannot happen (validated), but be safe */
+        start_measuring(s);
+    }
+    s->k = (int32_t)s->nsamples - 1;
+    s->events = events;
+    return NC_OK;
+}
+
+void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
+{
+    uint32_t ns = s->nsamples;
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        nc_gw_result *x = &res->gw[g];
+        const gw_state *gs = &s->gws[g];
+        int any_fail = 0;
+        for (uint32_t k = 0; k < ns; k++) {
+            const gw_sample *y = &s->gs[(size_t)g * ns + k];
+            x->in_use_by_rep[(size_t)rep * ns + k] = y->in_use;
+            if (y->imax > x->in_use_max[k])
+                x->in_use_max[k] = y->imax;
+            x->active_sum[k] += y->active;
+            x->idle_sum[k] += y->idle;
+            x->time_wait_sum[k] += y->tw;
+            x->attempts_sum[k] += y->attempts;
+            x->alloc_failures_sum[k] += y->afail;
+            x->failed_requests_sum[k] += y->freq;
+            x->stale_reuses_sum[k] += y->stale;
+            x->requests_sum[k] += y->requests;
+            if (y->afail > 0) {
+                x->fail_reps[k]++;
+                x->exhausted_s_sum += nc_scen_result_interval_s(res, k);
+                any_fail = 1;
+            }
+        }
+        x->peak_by_rep[rep] = gs->peak;
+        x->peak_sum += gs->peak;
+        if (gs->peak > x->peak_max)
+            x->peak_max = gs->peak;
+        x->first_fail_by_rep[rep] = gs->first_fail;
+        if (gs->first_fail < x->first_exhaustion)
+            x->first_exhaustion = gs->first_fail;
+        if (any_fail)
+            x->exhausted_reps++;
+        x->npools = 0;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
+            x->npools += s->pools[p].cap > 0;
+    }
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        const row_run *rr = &s->rr[i];
+        nc_row_result *y = &res->rows[i];
+        nc_gw_result *x = &res->gw[s->rows[i].gw];
+        y->requests += rr->requests;
+        y->new_connections += rr->new_connections;
+        y->reused += rr->reused;
+        y->failed_requests += rr->failed;
+        y->stale_reuses += rr->stale;
+        y->attempts += rr->attempts;
+        y->alloc_failures += rr->afail;
+        y->retries += rr->retries;
+        uint32_t at_peak = rr->snap_epoch == s->gws[s->rows[i].gw].peak_epoch ? rr->snap_val : rr->held;
+        y->in_use_at_peak_sum += at_peak;
+        for (uint32_t k = 0; k < ns; k++)
+            y->in_use_sum[k] += s->row_held[(size_t)i * ns + k];
+        x->requests += rr->requests;
+        x->attempts += rr->attempts;
+        x->alloc_failures += rr->afail;
+        x->failed_requests += rr->failed;
+        x->new_connections += rr->new_connections;
+        x->reused += rr->reused;
+        x->stale_reuses += rr->stale;
+        x->retries += rr->retries;
+    }
+}

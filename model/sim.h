@@ -1,0 +1,50 @@
+/*
+ * sim.h - one replication of one scenario: the discrete-event model of
+ * SPEC §3.
+ *
+ * A sim is built once per scenario and per worker thread (sim_create does
+ * every fit and allocation that does not depend on the random stream) and
+ * then runs replications one after another (sim_run resets its state and
+ * reuses its memory).  sim_merge adds the replication's figures into the
+ * scenario's nc_scen_result; the caller serialises merges.
+ *
+ * Memory grows with open connections, pending requests and pools (mappings
+ * in TIME_WAIT sit in one FIFO ring per gateway), never with the number of
+ * requests.
+ */
+#ifndef NATCAP_MODEL_SIM_H
+#define NATCAP_MODEL_SIM_H
+
+#include "config.h"
+#include "nc.h"
+#include "result.h"
+
+#include <gsl/gsl_rng.h>
+#include <signal.h>
+
+typedef struct sim sim;
+
+/* NC_EINPUT (err set) when the scenario cannot be simulated (latency fit,
+ * too many pools); NC_ENOMEM. `sc` is borrowed and must outlive the sim. */
+nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err);
+void sim_destroy(sim *s);   /* NULL is a no-op */
+
+/* Optional run-time control: a flag that stops the run early (returns
+ * NC_EINTR) and a place where the simulated clock is published now and then
+ * (for the progress line).  Either pointer may be NULL. */
+typedef struct sim_ctl {
+    const volatile sig_atomic_t *stop;
+    volatile int64_t *clock_us;
+} sim_ctl;
+
+/* Run one replication with a generator of type T seeded with `seed`. */
+nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_ctl *ctl,
+                  nc_error *err);
+
+/* Add the last run's figures into res as replication number `rep`. */
+void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep);
+
+/* Number of events processed by the last run (for the benchmark). */
+uint64_t sim_events(const sim *s);
+
+#endif
