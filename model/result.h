@@ -39,7 +39,7 @@ typedef struct nc_gw_result {
     uint32_t peak_max;            /* highest of any rep */
     uint32_t exhausted_reps;      /* reps with >= 1 failed allocation */
     sim_time first_exhaustion;    /* earliest failed allocation of any rep; SIM_TIME_NONE */
-    double exhausted_s_sum;       /* sum over reps of length of intervals with failures */
+    uint64_t exhausted_us_sum;    /* sum over reps of length of intervals with failures, µs (integer: exact in any order) */
 
     /* per replication (index = replication number), length nc_scen_result.reps */
     uint32_t *peak_by_rep;

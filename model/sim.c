@@ -1080,7 +1080,7 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
             x->requests_sum[k] += y->requests;
             if (y->afail > 0) {
                 x->fail_reps[k]++;
-                x->exhausted_s_sum += nc_scen_result_interval_s(res, k);
+                x->exhausted_us_sum += (uint64_t)(sim_from_s(nc_scen_result_interval_s(res, k)));
                 any_fail = 1;
             }
         }

@@ -16,7 +16,7 @@ void nc_summarize_gateway(const nc_scen_result *r, size_t g, nc_gw_summary *out)
     out->peak_utilization = x->capacity ? out->peak_in_use / (double)x->capacity : 0.0;
     out->exhausted_replications = x->exhausted_reps;
     out->first_exhaustion = x->first_exhaustion;
-    out->exhausted_minutes = x->exhausted_s_sum / reps / 60.0;
+    out->exhausted_minutes = (double)x->exhausted_us_sum / 1e6 / reps / 60.0;
     out->requests = x->requests;
     out->attempts = x->attempts;
     out->alloc_failures = x->alloc_failures;
