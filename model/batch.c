@@ -28,9 +28,11 @@ static int cmp_ul(const void *a, const void *b)
 
 void batch_rep_seeds(uint64_t seed, uint32_t reps, unsigned long *seeds)
 {
-    uint64_t base = splitmix64(seed);
+    /* Not a symmetric mix such as hash(seed) ^ hash(j), which would make
+     * (seed 1, rep 2) equal (seed 2, rep 1). */
+    uint64_t base = splitmix64(seed ^ UINT64_C(0x6A09E667F3BCC909));
     for (uint32_t j = 0; j < reps; j++) {
-        uint64_t h = splitmix64(base ^ splitmix64(j));
+        uint64_t h = splitmix64(base + (uint64_t)(j + 1) * UINT64_C(0xD1B54A32D192ED03));
         seeds[j] = (unsigned long)((h >> 32) ^ (h & 0xffffffffu));
         if (seeds[j] == 0)
             seeds[j] = 1;   /* GSL maps 0 to the generator's default seed */

@@ -21,9 +21,9 @@ static double gamma_ratio(double log_k, void *param)
 static nc_status fit_gamma(double p50, double p99, latency_fit *out, nc_error *err)
 {
     double ratio = p99 / p50;
-    /* Shapes outside [e^-4, e^12] make GSL's quantile unreliable; the
-     * ratio they span, about 1.02 .. 10^6, covers any real latency. */
-    double lo = -4.0, hi = 12.0;
+    /* Shapes outside [e^-2, e^9] make GSL 2.7's quantile return NaN; the
+     * ratios they span, about 1.026 .. 490, cover real latencies. */
+    double lo = -2.0, hi = 9.0;
     gsl_function fn = {gamma_ratio, &ratio};
     double flo = gamma_ratio(lo, &ratio), fhi = gamma_ratio(hi, &ratio);
     if (!(flo > 0) || !(fhi < 0))

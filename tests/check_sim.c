@@ -1,0 +1,306 @@
+/*
+ * check_sim.c - unit tests of the model's parts: latency fits, the arrival
+ * process, the event queue (against qsort), replication seeds, and the
+ * batch's independence of -j.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "../model/arrivals.h"
+#include "../model/batch.h"
+#include "../model/event_queue.h"
+#include "../model/latency.h"
+#include "fixture.h"
+
+#include <check.h>
+
+Suite *sim_suite(void);
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+
+/* ------------------------------------------------------------ latency */
+
+static const nc_latency_dist fitted[] = {NC_LAT_LOGNORMAL, NC_LAT_GAMMA, NC_LAT_WEIBULL};
+
+START_TEST(fit_hits_both_quantiles)
+{
+    gsl_set_error_handler_off();
+    const double cases[][2] = {{100, 300}, {20, 900}, {250, 270}, {1, 50}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        latency_fit f;
+        nc_error err = {0};
+        ck_assert_int_eq(latency_fit_make(fitted[_i], cases[c][0], cases[c][1], &f, &err), NC_OK);
+        ck_assert_double_eq_tol(latency_quantile(&f, 0.5), cases[c][0] / 1000, cases[c][0] * 1e-8);
+        ck_assert_double_eq_tol(latency_quantile(&f, 0.99), cases[c][1] / 1000, cases[c][1] * 1e-8);
+    }
+}
+END_TEST
+
+/* The sample mean of 200,000 draws is within 5 standard errors of the
+ * fitted distribution's mean, and the sample median near p50. */
+START_TEST(sampling_matches_fit)
+{
+    gsl_set_error_handler_off();
+    const nc_latency_dist all[] = {NC_LAT_LOGNORMAL, NC_LAT_GAMMA, NC_LAT_WEIBULL, NC_LAT_EXPONENTIAL,
+                                   NC_LAT_CONSTANT};
+    latency_fit f;
+    nc_error err = {0};
+    ck_assert_int_eq(latency_fit_make(all[_i], 100, 400, &f, &err), NC_OK);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 7);
+    const int n = 200000;
+    double sum = 0, sum2 = 0;
+    int below = 0;
+    for (int i = 0; i < n; i++) {
+        double x = latency_sample(&f, r);
+        sum += x;
+        sum2 += x * x;
+        below += x <= 0.1;
+    }
+    gsl_rng_free(r);
+    double mean = sum / n, sd = sqrt(fmax(sum2 / n - mean * mean, 0));
+    ck_assert_double_eq_tol(mean, f.mean_s, 5 * sd / sqrt(n) + 1e-12);
+    if (all[_i] != NC_LAT_CONSTANT) /* P(X <= p50) = 0.5: binomial sd 0.0011 */
+        ck_assert_double_eq_tol((double)below / n, 0.5, 0.006);
+}
+END_TEST
+
+START_TEST(fit_rejects_bad_quantiles)
+{
+    latency_fit f;
+    nc_error err = {0};
+    ck_assert_int_eq(latency_fit_make(NC_LAT_LOGNORMAL, 100, 100, &f, &err), NC_EINPUT);
+    ck_assert_int_eq(latency_fit_make(NC_LAT_GAMMA, 100, 50, &f, &err), NC_EINPUT);
+    ck_assert_int_eq(latency_fit_make(NC_LAT_EXPONENTIAL, 0, 0, &f, &err), NC_EINPUT);
+    ck_assert_int_eq(latency_fit_make(NC_LAT_EXPONENTIAL, 100, 0, &f, &err), NC_OK);
+    ck_assert_double_eq_tol(f.mean_s, 0.1 / log(2.0), 1e-12);
+}
+END_TEST
+
+/* ----------------------------------------------------------- arrivals */
+
+static nc_profile make_profile(size_t n, double *t, double *m)
+{
+    nc_profile p;
+    memset(&p, 0, sizeof p);
+    p.npoints = n;
+    p.time_s = t;
+    p.multiplier = m;
+    return p;
+}
+
+START_TEST(profile_rate_is_linear_and_periodic)
+{
+    double t[] = {6 * 3600.0, 12 * 3600.0, 18 * 3600.0};
+    double m[] = {1, 3, 1};
+    nc_profile p = make_profile(3, t, m);
+    arrivals a;
+    ck_assert_int_eq(arrivals_init(&a, &p, 10), NC_OK);
+    ck_assert_double_eq_tol(arrivals_rate(&a, 9 * 3600.0), 20, 1e-9);
+    ck_assert_double_eq_tol(arrivals_rate(&a, 12 * 3600.0), 30, 1e-9);
+    /* 18:00 -> 06:00 next day is flat at 1 (wrap), also before 06:00 */
+    ck_assert_double_eq_tol(arrivals_rate(&a, 0), 10, 1e-9);
+    ck_assert_double_eq_tol(arrivals_rate(&a, -3600.0), 10, 1e-9);
+    ck_assert_double_eq_tol(arrivals_rate(&a, 86400.0 + 9 * 3600.0), 20, 1e-9);
+    /* integral over a day: 12 h at 10 + two 6 h ramps averaging 20 */
+    ck_assert_double_eq_tol(arrivals_integral(&a, 0, 86400), 10 * 43200.0 + 20 * 43200.0, 1e-3);
+    ck_assert_double_eq_tol(a.day_area, 10 * 43200.0 + 20 * 43200.0, 1e-3);
+    arrivals_free(&a);
+}
+END_TEST
+
+/* Counts of the non-homogeneous Poisson process in windows are Poisson with
+ * the integrated rate as mean: check the mean count in 1-hour windows over
+ * 20 days against the integral within 5 standard errors. */
+START_TEST(nhpp_counts_match_integral)
+{
+    double t[] = {0, 8 * 3600.0, 12 * 3600.0, 20 * 3600.0};
+    double m[] = {0.2, 0.2, 2.0, 0.5};
+    nc_profile p = make_profile(4, t, m);
+    arrivals a;
+    ck_assert_int_eq(arrivals_init(&a, &p, 1.0), NC_OK);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 3);
+    enum { DAYS = 20 };
+    double count[24] = {0};
+    double x = -3600;
+    for (;;) {
+        x = arrivals_next(&a, x, -log(gsl_rng_uniform_pos(r)));
+        if (x >= DAYS * 86400.0)
+            break;
+        if (x >= 0)
+            count[(int)(fmod(x, 86400.0) / 3600)]++;
+    }
+    for (int h = 0; h < 24; h++) {
+        double mu = DAYS * arrivals_integral(&a, h * 3600.0, (h + 1) * 3600.0);
+        ck_assert_msg(fabs(count[h] - mu) <= 5 * sqrt(mu) + 1, "hour %d: %g arrivals, expected %g", h,
+                      count[h], mu);
+    }
+    gsl_rng_free(r);
+    arrivals_free(&a);
+}
+END_TEST
+
+START_TEST(zero_rate_never_arrives)
+{
+    double t[] = {0};
+    double m[] = {0};
+    nc_profile p = make_profile(1, t, m);
+    arrivals a;
+    ck_assert_int_eq(arrivals_init(&a, &p, 5), NC_OK);
+    ck_assert(isinf(arrivals_next(&a, 0, 1.0)));
+    arrivals_free(&a);
+}
+END_TEST
+
+/* -------------------------------------------------------- event queue */
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const eq_entry *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Random interleavings of push and pop give the same order as sorting the
+ * same keys by (time, insertion order). */
+START_TEST(heap_matches_qsort)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, (unsigned long)_i + 1);
+    event_queue q = {0};
+    enum { N = 20000 };
+    eq_entry *pushed = malloc(N * sizeof *pushed);
+    eq_entry *popped = malloc(N * sizeof *popped);
+    size_t np = 0, no = 0;
+    sim_time floor_t = 0;
+    while (np < N || q.n > 0) {
+        if (np < N && (q.n == 0 || gsl_rng_uniform(r) < 0.6)) {
+            sim_time t = floor_t + (sim_time)gsl_rng_uniform_int(r, 50); /* many ties */
+            pushed[np] = (eq_entry){t, q.seq, (uint32_t)np};
+            ck_assert_int_eq(eq_push(&q, t, (uint32_t)np), 0);
+            np++;
+        } else {
+            popped[no] = eq_pop(&q);
+            floor_t = popped[no].t;   /* never schedule in the past */
+            no++;
+        }
+    }
+    /* popped must be non-decreasing in (t, seq) and contain every push once */
+    for (size_t i = 1; i < no; i++)
+        ck_assert_int_le(cmp_entry(&popped[i - 1], &popped[i]), 0);
+    qsort(pushed, N, sizeof *pushed, cmp_entry);
+    qsort(popped, N, sizeof *popped, cmp_entry);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_uint_eq(pushed[i].ref, popped[i].ref);
+    free(pushed);
+    free(popped);
+    eq_free(&q);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* -------------------------------------------------------------- seeds */
+
+START_TEST(seeds_are_distinct_and_not_shifted)
+{
+    enum { R = 5000 };
+    unsigned long *a = malloc(R * sizeof *a), *b = malloc(R * sizeof *b);
+    batch_rep_seeds(1, R, a);
+    batch_rep_seeds(2, R, b);
+    for (int i = 0; i < R; i++)
+        for (int j = i + 1; j < R; j++)
+            ck_assert_uint_ne(a[i], a[j]);
+    /* seed + i would make replication i+1 of seed 1 equal replication i of seed 2 */
+    int same = 0;
+    for (int i = 0; i + 1 < R; i++)
+        same += a[i + 1] == b[i];
+    ck_assert_int_eq(same, 0);
+    /* nor any symmetric mix: (1, rep 2) == (2, rep 1) */
+    for (int i = 0; i < 50; i++)
+        for (int j = 0; j < 50; j++)
+            ck_assert_uint_ne(a[i], b[j]);
+    unsigned long again[3];
+    batch_rep_seeds(1, 3, again);
+    ck_assert_uint_eq(again[0], a[0]);
+    ck_assert_uint_eq(again[2], a[2]);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* ------------------------------------------------------- determinism */
+
+static int results_equal(const nc_scen_result *x, const nc_scen_result *y)
+{
+    const nc_scenario *sc = x->sc;
+    size_t n = x->nsamples;
+    for (size_t g = 0; g < sc->ngateways; g++) {
+        const nc_gw_result *a = &x->gw[g], *b = &y->gw[g];
+        if (a->requests != b->requests || a->attempts != b->attempts ||
+            a->alloc_failures != b->alloc_failures || a->peak_sum != b->peak_sum ||
+            a->first_exhaustion != b->first_exhaustion || a->exhausted_us_sum != b->exhausted_us_sum)
+            return 0;
+        if (memcmp(a->in_use_by_rep, b->in_use_by_rep, x->reps * n * sizeof *a->in_use_by_rep) ||
+            memcmp(a->in_use_max, b->in_use_max, n * sizeof *a->in_use_max) ||
+            memcmp(a->time_wait_sum, b->time_wait_sum, n * sizeof *a->time_wait_sum) ||
+            memcmp(a->failed_requests_sum, b->failed_requests_sum, n * sizeof(uint64_t)))
+            return 0;
+    }
+    for (size_t i = 0; i < sc->nservices; i++)
+        if (x->rows[i].in_use_at_peak_sum != y->rows[i].in_use_at_peak_sum ||
+            memcmp(x->rows[i].in_use_sum, y->rows[i].in_use_sum, n * sizeof(uint64_t)))
+            return 0;
+    return 1;
+}
+
+START_TEST(jobs_do_not_change_results)
+{
+    gsl_set_error_handler_off();
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 6;
+    f.sc.duration_h = 0.5;
+    f.gw[0].port_max = 1024 + 400 - 1;
+    f.gw[0].time_wait_s = 20;
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p99_ms = 900;
+    nc_service *s = fx_add_row(&f, "a", 0, 0, 10, 2.2);
+    s->pool_idle = 2;
+    s->pool_max = 3;
+    fx_add_row(&f, "b", 0, 0, 5, 5.0)->retries = 1;
+    nc_scen_result *r1 = NULL, *r2 = NULL;
+    nc_error err = {0};
+    batch_opts o1 = {.jobs = 1}, o2 = {.jobs = 2};
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o1, &r1, &err), NC_OK);
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o2, &r2, &err), NC_OK);
+    ck_assert(r1->gw[0].alloc_failures > 0);   /* the case exercises failures */
+    ck_assert(results_equal(r1, r2));
+    nc_scen_result_destroy(r1);
+    nc_scen_result_destroy(r2);
+}
+END_TEST
+
+Suite *sim_suite(void)
+{
+    Suite *s = suite_create("sim");
+    TCase *tc = tcase_create("latency");
+    tcase_add_loop_test(tc, fit_hits_both_quantiles, 0, 3);
+    tcase_add_loop_test(tc, sampling_matches_fit, 0, 5);
+    tcase_add_test(tc, fit_rejects_bad_quantiles);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("arrivals");
+    tcase_add_test(tc, profile_rate_is_linear_and_periodic);
+    tcase_add_test(tc, nhpp_counts_match_integral);
+    tcase_add_test(tc, zero_rate_never_arrives);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("event_queue");
+    tcase_add_loop_test(tc, heap_matches_qsort, 0, 3);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("batch");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, seeds_are_distinct_and_not_shifted);
+    tcase_add_test(tc, jobs_do_not_change_results);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,358 @@
+/*
+ * check_theory.c - the model against queueing theory, not against itself.
+ *
+ * Statistical tolerances: each test runs R independent replications and
+ * compares the mean of a per-replication estimate with the exact value,
+ * allowing 4.5 standard errors of that mean (sd across replications /
+ * sqrt(R)) plus a small bias allowance stated per test.  With normal
+ * estimates a correct model fails one such check in about 150,000; a
+ * wrong model is off by many standard errors.  The seeds are fixed, so
+ * a run is reproducible.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "../model/batch.h"
+#include "../model/latency.h"
+#include "../model/summary.h"
+#include "fixture.h"
+
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+
+Suite *theory_suite(void);
+
+#define NSD 4.5
+
+/* Erlang's loss formula B(c, A), by the stable recursion. */
+static double erlang_b(unsigned c, double a)
+{
+    double b = 1;
+    for (unsigned k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    return b;
+}
+
+static nc_scen_result *run(fx *f, unsigned jobs)
+{
+    gsl_set_error_handler_off();
+    nc_scen_result *r = NULL;
+    nc_error err = {0};
+    batch_opts o = {.jobs = jobs};
+    nc_status st = batch_run(&f->sc, 1, &o, &r, &err);
+    ck_assert_msg(st == NC_OK, "batch_run: %s", err.msg);
+    return r;
+}
+
+static double mean_hold_s(const fx *f, size_t d, double tw_s)
+{
+    latency_fit lf;
+    nc_error err = {0};
+    const nc_destination *de = &f->de[d];
+    ck_assert_int_eq(latency_fit_make(de->latency_dist, de->latency_p50_ms, de->latency_p99_ms, &lf, &err),
+                     NC_OK);
+    return lf.mean_s + de->handshake_ms / 1000 + tw_s;
+}
+
+/* Per-replication blocking fractions of rows [lo, hi) of a result: run the
+ * scenario one replication at a time so each gives its own estimate. */
+static void blocking_by_rep(fx *f, size_t row, double *mean, double *se)
+{
+    uint32_t reps = f->sc.replications;
+    double sum = 0, sum2 = 0;
+    uint64_t seed = f->sc.seed;
+    f->sc.replications = 1;
+    for (uint32_t k = 0; k < reps; k++) {
+        f->sc.seed = seed * 1000 + k;
+        nc_scen_result *r = run(f, 1);
+        double b = (double)r->rows[row].alloc_failures / (double)r->rows[row].attempts;
+        sum += b;
+        sum2 += b * b;
+        nc_scen_result_destroy(r);
+    }
+    f->sc.replications = reps;
+    f->sc.seed = seed;
+    *mean = sum / reps;
+    double var = (sum2 - sum * sum / reps) / (reps - 1);
+    *se = sqrt(fmax(var, 0) / reps);
+}
+
+/* A loss system: c ports, Poisson attempts, holding time = latency + TIME_WAIT,
+ * no SYN retransmission and no retry, so a dropped SYN is a lost call.  The
+ * blocking probability is Erlang-B whatever the holding-time distribution
+ * (insensitivity of M/G/c/c). */
+static const struct {
+    nc_latency_dist dist;
+    unsigned c;
+    double a;
+} erlang_cases[] = {
+    {NC_LAT_LOGNORMAL, 30, 25}, {NC_LAT_GAMMA, 30, 25},  {NC_LAT_WEIBULL, 30, 25},
+    {NC_LAT_CONSTANT, 30, 25},  {NC_LAT_LOGNORMAL, 100, 80}, {NC_LAT_WEIBULL, 60, 70},
+    {NC_LAT_GAMMA, 10, 4},      {NC_LAT_CONSTANT, 100, 80},
+};
+
+START_TEST(blocking_is_erlang_b)
+{
+    fx f;
+    fx_init(&f);
+    unsigned c = erlang_cases[_i].c;
+    double a = erlang_cases[_i].a;
+    f.sc.replications = 8;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.gw[0].port_max = f.gw[0].port_min + c - 1;
+    f.gw[0].time_wait_s = 2;
+    f.de[0].latency_dist = erlang_cases[_i].dist;
+    f.de[0].latency_p50_ms = 1000;
+    f.de[0].latency_p99_ms = 6000;
+    double hold = mean_hold_s(&f, 0, 2);
+    nc_service *s = fx_add_row(&f, "svc", 0, 0, 4, a / hold / 4);
+    s->syn_retries = 0;
+    double mean, se;
+    blocking_by_rep(&f, 0, &mean, &se);
+    double b = erlang_b(c, a);
+    ck_assert_msg(fabs(mean - b) <= NSD * se + 0.002 * b, "c=%u A=%g: blocking %.5f ± %.5f, Erlang-B %.5f",
+                  c, a, mean, se, b);
+}
+END_TEST
+
+/* With more ports than ever used, mean mappings in use = lambda * E[hold]
+ * (Little's law; M/G/inf).  The time average over a replication's samples
+ * has standard error about sqrt(m * 2 E[H] / T); we use the spread across
+ * replications instead of that formula. */
+START_TEST(unlimited_ports_little)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 6;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.sc.sample_s = 10;
+    f.gw[0].time_wait_s = 30;
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p50_ms = 200;
+    f.de[0].latency_p99_ms = 2000;
+    f.de[0].handshake_ms = 50;
+    fx_add_row(&f, "svc", 0, 0, 20, 2.5);
+    nc_scen_result *r = run(&f, 2);
+    double lambda = 50, m = lambda * mean_hold_s(&f, 0, 30);
+    double sum = 0, sum2 = 0;
+    for (uint32_t k = 0; k < r->reps; k++) {
+        double avg = 0;
+        for (uint32_t i = 0; i < r->nsamples; i++)
+            avg += r->gw[0].in_use_by_rep[(size_t)k * r->nsamples + i];
+        avg /= r->nsamples;
+        sum += avg;
+        sum2 += avg * avg;
+    }
+    double mean = sum / r->reps;
+    double se = sqrt(fmax((sum2 - sum * sum / r->reps) / (r->reps - 1), 0) / r->reps);
+    ck_assert_uint_eq(r->gw[0].alloc_failures, 0);
+    ck_assert_msg(fabs(mean - m) <= NSD * se + 0.002 * m, "mean in use %.2f ± %.2f, lambda*E[H] = %.2f",
+                  mean, se, m);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* A step in load: the rate jumps from l1 to l2 at T (over one second).
+ * With a constant holding time H, the expected occupancy of M(t)/D/inf is
+ * l1*H before T, then rises linearly by (l2-l1) per second for H seconds:
+ * m(T+u) = l1*H + (l2-l1)*(u - 0.5) for 1 <= u <= H.  At a fixed instant the
+ * occupancy is Poisson, so the mean over R replications has sd sqrt(m/R). */
+START_TEST(step_response)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 12;
+    f.sc.duration_h = 1.5;
+    f.sc.warmup_h = 0.2;
+    f.sc.sample_s = 20;
+    f.gw[0].time_wait_s = 50;
+    f.de[0].latency_dist = NC_LAT_CONSTANT;
+    f.de[0].latency_p50_ms = 10000;   /* H = 60 s */
+    /* 1 until 01:00, 3 from 01:00:01 to 02:00, then 1 again (also in the
+     * warm-up, which is the end of the previous day) */
+    double t2[] = {0, 3600, 3601, 7200, 7201};
+    double m2[] = {1, 1, 3, 3, 1};
+    size_t p = fx_add_profile(&f, "step", 5, t2, m2);
+    nc_service *s = fx_add_row(&f, "svc", 0, 0, 10, 1.0);   /* l1 = 10/s, l2 = 30/s */
+    s->profile = p;
+    nc_scen_result *r = run(&f, 2);
+    const double l1 = 10, l2 = 30, H = 60;
+    for (uint32_t k = 0; k < r->nsamples; k++) {
+        double t_end = (double)(k + 1) * 20;   /* samples are at interval ends */
+        double u = t_end - 3600;
+        double m = u <= 0 ? l1 * H : u >= H + 1 ? l2 * H : l1 * H + (l2 - l1) * (u - 0.5);
+        double sum = 0;
+        for (uint32_t j = 0; j < r->reps; j++)
+            sum += r->gw[0].in_use_by_rep[(size_t)j * r->nsamples + k];
+        double mean = sum / r->reps;
+        ck_assert_msg(fabs(mean - m) <= NSD * sqrt(m / r->reps) + 1, "t=%gs: mean %.1f expected %.1f",
+                      t_end, mean, m);
+    }
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* per_destination pools: each destination address has its own pool, so
+ * two destinations through one gateway block independently, each by
+ * Erlang-B of its own load; the same load through a global pool of the
+ * same size blocks by Erlang-B of the summed load. */
+START_TEST(per_destination_vs_global)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 8;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    const unsigned c = 30;
+    f.gw[0].port_max = f.gw[0].port_min + c - 1;
+    f.gw[0].time_wait_s = 2;
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.gw[0].per_destination_limit = c;
+    f.de[1] = f.de[0];
+    snprintf(f.de[1].name, sizeof f.de[1].name, "api2");
+    f.sc.ndestinations = 2;
+    double hold = mean_hold_s(&f, 0, 2);   /* constant 0.1 s + 2 s */
+    fx_add_row(&f, "a", 0, 0, 1, 25 / hold)->syn_retries = 0;
+    fx_add_row(&f, "b", 0, 1, 1, 12 / hold)->syn_retries = 0;
+    double mean, se;
+    blocking_by_rep(&f, 0, &mean, &se);
+    ck_assert_msg(fabs(mean - erlang_b(c, 25)) <= NSD * se + 1e-3, "per-dest a: %.5f vs %.5f", mean,
+                  erlang_b(c, 25));
+    blocking_by_rep(&f, 1, &mean, &se);
+    ck_assert_msg(fabs(mean - erlang_b(c, 12)) <= NSD * se + 1e-4, "per-dest b: %.6f vs %.6f", mean,
+                  erlang_b(c, 12));
+    f.gw[0].mapping = NC_MAPPING_GLOBAL;
+    blocking_by_rep(&f, 1, &mean, &se);
+    ck_assert_msg(fabs(mean - erlang_b(c, 37)) <= NSD * se + 2e-3, "global: %.5f vs %.5f", mean,
+                  erlang_b(c, 37));
+}
+END_TEST
+
+/* SYN retransmissions and retries, exactly: a row whose instance got no
+ * reserved ports (ports_per_instance, and another service took the only
+ * reservation) fails every SYN.  With syn_retries 6 and connect_timeout 10 s
+ * a try sends SYNs at 0, 1, 3 and 7 s and fails at 10 s; with 2 retries a
+ * request makes 3 tries = 12 SYNs and fails.  With connect_timeout 200 s
+ * all 7 SYNs go (0..63 s) and the try fails at 127 s. */
+START_TEST(syn_retransmission_and_retries)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 2;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0;
+    f.gw[0].ports_per_instance = 100;
+    f.gw[0].port_max = f.gw[0].port_min + 100 - 1;   /* room for one instance */
+    fx_add_row(&f, "owner", 0, 0, 1, 0.0);
+    nc_service *s = fx_add_row(&f, "starved", 0, 0, 1, 0.5);
+    s->retries = 2;
+    s->retry_backoff_s = 1;
+    nc_scen_result *r = run(&f, 1);
+    const nc_row_result *x = &r->rows[1];
+    /* requests arriving in the last ~33 s have not finished all tries */
+    double late = 0.5 * 33 * 2;
+    ck_assert_uint_eq(x->new_connections, 0);
+    ck_assert_uint_eq(x->attempts, x->alloc_failures);
+    ck_assert_msg(fabs((double)x->attempts - 12.0 * (double)x->requests) <= 12 * (late + 5 * sqrt(late)),
+                  "attempts %llu for %llu requests", (unsigned long long)x->attempts,
+                  (unsigned long long)x->requests);
+    ck_assert_msg((double)x->failed_requests >= (double)x->requests - late - 5 * sqrt(late) &&
+                      x->failed_requests <= x->requests,
+                  "failed %llu of %llu", (unsigned long long)x->failed_requests,
+                  (unsigned long long)x->requests);
+    ck_assert_uint_eq(x->retries, 2 * x->failed_requests + (x->retries - 2 * x->failed_requests));
+    ck_assert(x->retries >= 2 * x->failed_requests);
+    ck_assert_int_eq(r->gw[0].first_exhaustion != SIM_TIME_NONE, 1);
+    nc_scen_result_destroy(r);
+
+    /* 7 SYNs per try when the connect timeout allows all of them */
+    s->retries = 0;
+    s->connect_timeout_s = 200;
+    r = run(&f, 1);
+    x = &r->rows[1];
+    late = 0.5 * 127 * 2;
+    ck_assert_msg(fabs((double)x->attempts - 7.0 * (double)x->requests) <= 7 * (late + 5 * sqrt(late)),
+                  "attempts %llu for %llu requests", (unsigned long long)x->attempts,
+                  (unsigned long long)x->requests);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* Pooling: with idle connections kept, a request reuses one unless all are
+ * busy.  One instance, a connection pool of at most 1 connection, constant
+ * latency 1 s and Poisson arrivals at 0.5/s is an M/D/1 queue: every
+ * request is served on the one connection (no new connections after the
+ * first, no failures with a long wait timeout). */
+START_TEST(pool_max_queues_requests)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 2;
+    f.sc.duration_h = 1;
+    f.de[0].latency_p50_ms = 1000;
+    nc_service *s = fx_add_row(&f, "svc", 0, 0, 1, 0.5);
+    s->pool_idle = 1;
+    s->pool_max = 1;
+    s->pool_wait_timeout_s = 1000;
+    s->keepalive_s = 1000;
+    nc_scen_result *r = run(&f, 1);
+    const nc_row_result *x = &r->rows[0];
+    ck_assert_uint_eq(x->failed_requests, 0);
+    ck_assert_uint_le(x->new_connections, 2);
+    ck_assert_uint_eq(x->reused + x->new_connections, x->requests);
+    ck_assert_uint_eq(r->gw[0].peak_max, 1);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* Stale reuse: one idle connection per instance, requests every Exp(100 s)
+ * per instance, gateway idle timeout 60 s < keepalive 1000 s.  A request
+ * finds its connection dropped by the gateway when the gap since the last
+ * request exceeds 60 s: probability exp(-0.6) = 0.549 (gaps over 1000 s,
+ * where keepalive closes it first, have probability e^-10). */
+START_TEST(stale_reuse_probability)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 4;
+    f.sc.duration_h = 2;
+    f.sc.warmup_h = 0.5;
+    f.gw[0].idle_timeout_s = 60;
+    f.de[0].latency_p50_ms = 10;
+    nc_service *s = fx_add_row(&f, "svc", 0, 0, 200, 0.01);
+    s->pool_idle = 1;
+    s->keepalive_s = 1000;
+    nc_scen_result *r = run(&f, 2);
+    const nc_row_result *x = &r->rows[0];
+    double p = (double)x->stale_reuses / (double)x->requests;
+    double n = (double)x->requests;
+    /* the first request of an instance has no connection; at 200 instances that is < 0.5 % */
+    ck_assert_msg(fabs(p - exp(-0.6)) <= NSD * sqrt(0.25 / n) + 0.01, "stale %.4f, expected %.4f", p,
+                  exp(-0.6));
+    ck_assert_uint_eq(x->failed_requests, 0);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+Suite *theory_suite(void)
+{
+    Suite *s = suite_create("theory");
+    TCase *tc = tcase_create("erlang");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, blocking_is_erlang_b, 0, (int)(sizeof erlang_cases / sizeof erlang_cases[0]));
+    tcase_add_test(tc, per_destination_vs_global);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("occupancy");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, unlimited_ports_little);
+    tcase_add_test(tc, step_response);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("connections");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, syn_retransmission_and_retries);
+    tcase_add_test(tc, pool_max_queues_requests);
+    tcase_add_test(tc, stale_reuse_probability);
+    suite_add_tcase(s, tc);
+    return s;
+}
