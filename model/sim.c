@@ -16,12 +16,11 @@
  *   CFAIL    the connection attempt timed out (connect_timeout_s or after
  *            the last retransmission's wait)
  *   RETRY    an application retry after retry_backoff_s
- *   TW       head of a gateway's TIME_WAIT ring expires
  *   IPOOL    head of an ipool's idle list or wait queue is due
  *
  * FIFO tricks: time_wait_s is constant per gateway, so TIME_WAIT expiries
- * come in the order they were entered: a ring per gateway with only its
- * head in the heap.  keepalive_s, the gateway's idle timeout and
+ * come in the order they were entered: a ring per gateway, applied lazily
+ * (tw_ring), no events at all.  keepalive_s, the gateway's idle timeout and
  * pool_wait_timeout_s are constant per row, and idle connections are reused
  * last-in-first-out (as Go's and most HTTP clients' pools do), so the oldest
  * idle connection and the oldest waiter are always at the heads of their
@@ -48,7 +47,7 @@
 #define MAX_POOLS 50000000u
 #define MAX_IPOOLS 50000000u
 
-enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_TW, EV_IPOOL };
+enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL };
 
 typedef struct pool {
     uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
@@ -59,11 +58,14 @@ typedef struct tw_entry {
     uint32_t pool, row;
 } tw_entry;
 
+/* TIME_WAIT expiries of one gateway, oldest first.  They are applied lazily:
+ * before anything looks at the gateway's pools (an allocation attempt, a
+ * sample), every entry due by then is released, so the counts seen are
+ * exactly those of an event per expiry, without the events. */
 typedef struct tw_ring {
     tw_entry *buf;
-    uint32_t head, n, cap;
+    uint32_t head, n, cap;   /* cap is a power of two */
     sim_time tw_us;
-    int pending;         /* a TW event for the head is in the heap */
 } tw_ring;
 
 typedef struct conn {
@@ -153,6 +155,7 @@ struct sim {
     uint32_t *row_held;          /* [row * nsamples + k] */
     uint64_t events;
     int oom;
+    int root_is_current;         /* the heap's root is the event being handled */
 };
 
 /* ---------------------------------------------------------------- setup */
@@ -434,8 +437,19 @@ uint64_t sim_events(const sim *s) { return s->events; }
 
 /* ------------------------------------------------------------ plumbing */
 
+/* Events at or after the end of the run would never run: not queued.  The
+ * event being handled stays at the heap's root until its handler either
+ * schedules something (the first push replaces the root: one sift-down
+ * instead of a pop and a push) or returns (then it is popped). */
 static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
 {
+    if (t >= s->duration_us)
+        return;
+    if (s->root_is_current) {
+        s->root_is_current = 0;
+        eq_replace_top(&s->q, t, EQ_REF(kind, idx));
+        return;
+    }
     if (eq_push(&s->q, t, EQ_REF(kind, idx)) != 0)
         s->oom = 1;
 }
@@ -514,12 +528,30 @@ static inline gw_sample *cur_sample(sim *s, uint32_t g)
     return &s->gs[(size_t)g * s->nsamples + (uint32_t)s->k];
 }
 
+/* Release the TIME_WAIT mappings of gateway g that expire before `t`
+ * (strictly before when `strict`: a sample at t sees the state just before
+ * the events of t). */
+static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
+{
+    tw_ring *w = &s->tw[g];
+    while (w->n > 0) {
+        const tw_entry *e = &w->buf[w->head];
+        if (e->t > t || (strict && e->t == t))
+            break;
+        s->pools[e->pool].in_use--;
+        held_add(s, e->row, -1);
+        w->head = (w->head + 1) & (w->cap - 1);
+        w->n--;
+    }
+}
+
 /* Try to take a mapping from pool p for row r at time t. */
 static int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
 {
     pool *pl = &s->pools[p];
     uint32_t g = s->rows[r].gw;
     row_run *x = &s->rr[r];
+    expire_tw(s, g, t, 0);
     if (s->k >= 0) {
         x->attempts++;
         cur_sample(s, g)->attempts++;
@@ -567,33 +599,14 @@ static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
             return;
         }
         for (uint32_t i = 0; i < w->n; i++)
-            b[i] = w->buf[(w->head + i) % w->cap];
+            b[i] = w->buf[(w->head + i) & (w->cap - 1)];
         free(w->buf);
         w->buf = b;
         w->head = 0;
         w->cap = cap;
     }
-    w->buf[(w->head + w->n) % w->cap] = (tw_entry){t + w->tw_us, p, r};
+    w->buf[(w->head + w->n) & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r};
     w->n++;
-    if (!w->pending) {
-        w->pending = 1;
-        push(s, t + w->tw_us, EV_TW, g);
-    }
-}
-
-static void on_tw(sim *s, uint32_t g, sim_time t)
-{
-    tw_ring *w = &s->tw[g];
-    while (w->n > 0 && w->buf[w->head].t <= t) {
-        tw_entry *e = &w->buf[w->head];
-        s->pools[e->pool].in_use--;
-        held_add(s, e->row, -1);
-        w->head = w->head + 1 == w->cap ? 0 : w->head + 1;
-        w->n--;
-    }
-    w->pending = w->n > 0;
-    if (w->pending)
-        push(s, w->buf[w->head].t, EV_TW, g);
 }
 
 static void fail_request(sim *s, uint32_t q)
@@ -622,6 +635,7 @@ static void arm_ipool(sim *s, uint32_t ip, sim_time at)
 }
 
 static void start_request(sim *s, uint32_t q, sim_time t);
+static void on_syn(sim *s, uint32_t q, sim_time t);
 
 /* Begin a new connection for request q: first SYN now. */
 static void open_new(sim *s, uint32_t q, sim_time t)
@@ -634,7 +648,7 @@ static void open_new(sim *s, uint32_t q, sim_time t)
     rq->start = t;
     rq->syn_n = 0;
     rq->conn = NIL;
-    push(s, t, EV_SYN, q);
+    on_syn(s, q, t);
 }
 
 /* A connection slot of the ipool was freed: the head waiter opens a new one. */
@@ -918,11 +932,12 @@ static void on_arrival(sim *s, uint32_t rw, sim_time t)
 /* -------------------------------------------------------- measurement */
 
 /* End of interval k: record the state of every gateway's fullest pool. */
-static void record_sample(sim *s)
+static void record_sample(sim *s, sim_time boundary)
 {
     uint32_t k = (uint32_t)s->k;
     for (uint32_t g = 0; g < s->ngw; g++) {
         gw_state *gs = &s->gws[g];
+        expire_tw(s, g, boundary, 1);
         const pool *best = &s->pools[gs->pool_lo];
         for (uint32_t p = gs->pool_lo + 1; p < gs->pool_hi; p++)
             if (s->pools[p].in_use > best->in_use)
@@ -945,6 +960,7 @@ static void start_measuring(sim *s)
     s->k = 0;
     for (uint32_t g = 0; g < s->ngw; g++) {
         gw_state *gs = &s->gws[g];
+        expire_tw(s, g, 0, 1);
         uint32_t m = 0;
         for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
             if (s->pools[p].in_use > m)
@@ -967,7 +983,6 @@ static void reset(sim *s)
         s->gws[g].peak_epoch = 1;
         s->gws[g].first_fail = SIM_TIME_NONE;
         s->tw[g].head = s->tw[g].n = 0;
-        s->tw[g].pending = 0;
     }
     memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
     memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);
@@ -977,6 +992,7 @@ static void reset(sim *s)
     s->nreqs = 0;
     s->req_free = NIL;
     eq_reset(&s->q);
+    s->root_is_current = 0;
     s->k = -1;
     s->events = 0;
     s->oom = 0;
@@ -1008,12 +1024,12 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
     uint64_t events = 0;
     for (;;) {
         const eq_entry *top = eq_top(&s->q);
-        sim_time t = top != NULL && top->t < end ? top->t : end;
+        sim_time t = top != NULL ? eq_time(top) : end;
         while (t >= boundary && s->k < (int32_t)s->nsamples) {
             if (s->k < 0) {
                 start_measuring(s);
             } else {
-                record_sample(s);
+                record_sample(s, boundary);
                 s->k++;
             }
             boundary = (sim_time)(s->k + 1) * s->sample_us;
@@ -1022,32 +1038,37 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
             if (s->k >= (int32_t)s->nsamples)
                 break;
         }
-        if (top == NULL || top->t >= end)
+        if (top == NULL)
             break;
-        eq_entry e = eq_pop(&s->q);
-        uint32_t idx = EQ_IDX(e.ref);
-        switch (EQ_KIND(e.ref)) {
-        case EV_ARRIVAL: on_arrival(s, idx, e.t); break;
-        case EV_DONE: on_done(s, idx, e.t); break;
-        case EV_SYN: on_syn(s, idx, e.t); break;
-        case EV_CFAIL: on_cfail(s, idx, e.t); break;
-        case EV_RETRY: start_request(s, idx, e.t); break;
-        case EV_TW: on_tw(s, idx, e.t); break;
-        case EV_IPOOL: on_ipool(s, idx, e.t); break;
+        uint32_t ref = top->ref;
+        uint32_t idx = EQ_IDX(ref);
+        s->root_is_current = 1;
+        switch (EQ_KIND(ref)) {
+        case EV_ARRIVAL: on_arrival(s, idx, t); break;
+        case EV_DONE: on_done(s, idx, t); break;
+        case EV_SYN: on_syn(s, idx, t); break;
+        case EV_CFAIL: on_cfail(s, idx, t); break;
+        case EV_RETRY: start_request(s, idx, t); break;
+        case EV_IPOOL: on_ipool(s, idx, t); break;
         default: break;
+        }
+        if (s->root_is_current) {
+            s->root_is_current = 0;
+            eq_pop(&s->q);
         }
         if (__builtin_expect(s->oom, 0))
             return oom(err);
         if (__builtin_expect((++events & 0xffff) == 0, 0) && ctl != NULL) {
             if (ctl->clock_us != NULL)
-                *ctl->clock_us = e.t;
+                *ctl->clock_us = t;
             if (ctl->stop != NULL && *ctl->stop)
                 return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
         }
     }
     /* the measured period ended: close the last interval(s) */
     while (s->k >= 0 && s->k < (int32_t)s->nsamples) {
-        record_sample(s);
+        sim_time b = (sim_time)(s->k + 1) * s->sample_us;
+        record_sample(s, b < end ? b : end);
         s->k++;
     }
     if (s->k < 0) {   /* duration 0 cannot happen (validated), but be safe */

@@ -154,9 +154,14 @@ END_TEST
 
 /* -------------------------------------------------------- event queue */
 
-static int cmp_entry(const void *a, const void *b)
+typedef struct pushed_key {
+    sim_time t;
+    uint32_t seq, ref;
+} pushed_key;
+
+static int cmp_key(const void *a, const void *b)
 {
-    const eq_entry *x = a, *y = b;
+    const pushed_key *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -170,27 +175,30 @@ START_TEST(heap_matches_qsort)
     gsl_rng_set(r, (unsigned long)_i + 1);
     event_queue q = {0};
     enum { N = 20000 };
-    eq_entry *pushed = malloc(N * sizeof *pushed);
-    eq_entry *popped = malloc(N * sizeof *popped);
+    pushed_key *pushed = malloc(N * sizeof *pushed);
+    pushed_key *popped = malloc(N * sizeof *popped);
     size_t np = 0, no = 0;
     sim_time floor_t = 0;
     while (np < N || q.n > 0) {
         if (np < N && (q.n == 0 || gsl_rng_uniform(r) < 0.6)) {
-            sim_time t = floor_t + (sim_time)gsl_rng_uniform_int(r, 50); /* many ties */
-            pushed[np] = (eq_entry){t, q.seq, (uint32_t)np};
+            sim_time t = floor_t - 1000 + (sim_time)gsl_rng_uniform_int(r, 50); /* ties, negative times */
+            pushed[np] = (pushed_key){t, q.seq, (uint32_t)np};
             ck_assert_int_eq(eq_push(&q, t, (uint32_t)np), 0);
             np++;
         } else {
-            popped[no] = eq_pop(&q);
-            floor_t = popped[no].t;   /* never schedule in the past */
+            eq_entry e = eq_pop(&q);
+            popped[no] = (pushed_key){eq_time(&e), (uint32_t)(e.key & 0xffff), e.ref};
+            /* the key keeps 16 bits of the push counter: recover the full one */
+            popped[no].seq = pushed[e.ref].seq;
+            floor_t = popped[no].t + 1000;   /* never schedule in the past */
             no++;
         }
     }
     /* popped must be non-decreasing in (t, seq) and contain every push once */
     for (size_t i = 1; i < no; i++)
-        ck_assert_int_le(cmp_entry(&popped[i - 1], &popped[i]), 0);
-    qsort(pushed, N, sizeof *pushed, cmp_entry);
-    qsort(popped, N, sizeof *popped, cmp_entry);
+        ck_assert_int_le(cmp_key(&popped[i - 1], &popped[i]), 0);
+    qsort(pushed, N, sizeof *pushed, cmp_key);
+    qsort(popped, N, sizeof *popped, cmp_key);
     for (size_t i = 0; i < N; i++)
         ck_assert_uint_eq(pushed[i].ref, popped[i].ref);
     free(pushed);
