@@ -7,6 +7,8 @@
 #include "io/csv_out.h"
 #include "io/outdir.h"
 #include "io/plan_out.h"
+#include "io/shard.h"
+#include "model/arrivals.h"
 #include "model/batch.h"
 #include "model/plan.h"
 #include "model/summary.h"
@@ -15,12 +17,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +88,9 @@ static void usage(FILE *fp)
 {
     fputs("Usage: natcap run      [-i DIR] [-o DIR] [-s NAME]... [-r N] [--seed N] [-j N]\n"
           "                       [--format png,pdf,svg] [--fail-on-exhaustion] [-q]\n"
+          "                       [--shard K/N | --shards N]\n"
+          "       natcap merge    -o DIR [-i DIR] [--format LIST] [--fail-on-exhaustion] [-q]\n"
+          "                       PART...\n"
           "       natcap plan     [-i DIR] [-o DIR] [-s NAME]... [--target-utilization U]\n"
           "                       [--growth G] [--alert-at A] [--lead-minutes M]\n"
           "                       [-r N] [--seed N] [-j N] [-q]\n"
@@ -102,6 +109,12 @@ static void usage(FILE *fp)
           "      --format LIST        chart formats, comma separated: png,pdf,svg (default: png,pdf)\n"
           "      --fail-on-exhaustion exit 3 if any scenario ran out of ports\n"
           "  -q, --quiet              no progress or summary\n"
+          "      --shard K/N          run only shard K (0..N-1) of the batch's scenario x\n"
+          "                           replication units; write OUT/natcap-shard-K-of-N.bin\n"
+          "      --shards N           N shards, K from JOB_COMPLETION_INDEX (Kubernetes) or\n"
+          "                           SLURM_ARRAY_TASK_ID; Slurm arrays need neither option\n"
+          "  merge PART...            combine every shard's part (files, or directories\n"
+          "                           holding them) into the outputs of a single run\n"
           "      --target-utilization U, --growth G, --alert-at A, --lead-minutes M\n"
           "                           plan targets (defaults 0.8, 1.5, 0.8, 15)\n"
           "  -h, --help               show this help\n"
@@ -125,6 +138,9 @@ typedef struct cli {
     unsigned formats;
     int fail_on_exhaustion, quiet;
     plan_opts plan;
+    int input_set, formats_set;  /* -i / --format given (merge defaults to the parts') */
+    uint32_t shard_k, shard_n;   /* --shard K/N; shard_n 0: not given */
+    uint32_t shards;             /* --shards N; 0: not given */
 } cli;
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -186,7 +202,8 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-enum { OPT_SEED = 256, OPT_FORMAT, OPT_FAIL, OPT_TARGET, OPT_GROWTH, OPT_ALERT, OPT_LEAD };
+enum { OPT_SEED = 256, OPT_FORMAT, OPT_FAIL, OPT_TARGET, OPT_GROWTH, OPT_ALERT, OPT_LEAD,
+       OPT_SHARD, OPT_SHARDS };
 
 static int parse_args(int argc, char **argv, cli *c)
 {
@@ -204,6 +221,8 @@ static int parse_args(int argc, char **argv, cli *c)
         {"growth", required_argument, NULL, OPT_GROWTH},
         {"alert-at", required_argument, NULL, OPT_ALERT},
         {"lead-minutes", required_argument, NULL, OPT_LEAD},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"shards", required_argument, NULL, OPT_SHARDS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -222,9 +241,15 @@ static int parse_args(int argc, char **argv, cli *c)
     optind = 1;
     int ch;
     unsigned long long u;
-    while ((ch = getopt_long(argc, argv, "+i:o:s:r:j:qhV", longopts, NULL)) != -1) {
+    /* merge takes PART... operands, so options may follow them there */
+    int merge = c->cmd != NULL && strcmp(c->cmd, "merge") == 0;
+    const char *optstring = merge ? "i:o:s:r:j:qhV" : "+i:o:s:r:j:qhV";
+    while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         switch (ch) {
-        case 'i': c->input = optarg; break;
+        case 'i':
+            c->input = optarg;
+            c->input_set = 1;
+            break;
         case 'o': c->output = optarg; break;
         case 's': c->scenarios[c->nscenarios++] = optarg; break;
         case 'r':
@@ -246,6 +271,19 @@ static int parse_args(int argc, char **argv, cli *c)
             if (parse_formats(optarg, &c->formats) != 0)
                 return bad_usage("--format: expected a comma-separated list of png, pdf, svg, got '%s'",
                                  optarg);
+            c->formats_set = 1;
+            break;
+        case OPT_SHARD: {
+            nc_error e = {0};
+            if (shard_parse(optarg, &c->shard_k, &c->shard_n, &e) != NC_OK)
+                return bad_usage("%s", e.msg);
+            break;
+        }
+        case OPT_SHARDS:
+            if (parse_u64(optarg, SHARD_MAX, &u) != 0 || u == 0)
+                return bad_usage("--shards: expected an integer from 1 to %u, got '%s'", SHARD_MAX,
+                                 optarg);
+            c->shards = (uint32_t)u;
             break;
         case OPT_FAIL: c->fail_on_exhaustion = 1; break;
         case 'q': c->quiet = 1; break;
@@ -393,6 +431,70 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG, reported as a
+     * write error (74), instead of SIGXFSZ killing us with temporaries left. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &sa, NULL);
+}
+
+/* Refuse a batch too large to simulate, and announce a long one (issue 5): a
+ * scenario's expected requests are its arrival rates integrated over warm-up
+ * and day (arrivals_integral) times its replications; its per-interval results
+ * take about 4 bytes per replication and 80 more per gateway and interval. */
+#define MAX_SCENARIO_REQUESTS 1e12
+#define MAX_RESULT_BYTES (8.0 * 1024 * 1024 * 1024)
+#define NS_PER_REQUEST 250.0      /* measured: ~250-280 ns per request on one core */
+
+static int prerun_check(const cli *c, const nc_input *in)
+{
+    double total = 0, units = 0;
+    for (size_t i = 0; i < in->nscenarios; i++) {
+        const nc_scenario *sc = &in->scenarios[i];
+        double per_rep = 0;
+        for (size_t k = 0; k < sc->nservices; k++) {
+            const nc_service *s = &sc->services[k];
+            arrivals a;
+            if (arrivals_init(&a, &sc->profiles[s->profile], (double)s->instances * s->rps)
+                != NC_OK) {
+                nc_log_error("out of memory");
+                return EXIT_SOFTWARE;
+            }
+            per_rep += arrivals_integral(&a, -sc->warmup_h * 3600, sc->duration_h * 3600);
+            arrivals_free(&a);
+        }
+        double reqs = per_rep * sc->replications;
+        double nint = ceil(sc->duration_h * 3600 / sc->sample_s);
+        double bytes = (double)sc->ngateways * nint * (4.0 * sc->replications + 80)
+                       + (double)sc->nservices * nint * 8;
+        size_t dl = strlen(in->dir);
+        char where[700] = "";
+        if (sc->line > 0)
+            snprintf(where, sizeof where, "%s%sscenarios.csv:%ld: ", in->dir,
+                     dl > 0 && in->dir[dl - 1] == '/' ? "" : "/", sc->line);
+        if (!(reqs <= MAX_SCENARIO_REQUESTS)) {
+            nc_log_error("%sscenario '%s': about %.2g requests to simulate (%g h + %g h warm-up x "
+                         "%u replications), more than natcap's limit of %.0g; lower duration_h, "
+                         "replications, rps or rate_scale", where, sc->name, reqs, sc->duration_h,
+                         sc->warmup_h, sc->replications, MAX_SCENARIO_REQUESTS);
+            return EXIT_DATAERR;
+        }
+        if (bytes > MAX_RESULT_BYTES) {
+            nc_log_error("%sscenario '%s': its per-interval results would take about %.0f GiB "
+                         "(%.0f intervals x %u replications x %zu gateways), more than natcap's "
+                         "limit of %.0f GiB; raise sample_s or lower replications", where,
+                         sc->name, bytes / (1024.0 * 1024 * 1024), nint, sc->replications,
+                         sc->ngateways, MAX_RESULT_BYTES / (1024.0 * 1024 * 1024));
+            return EXIT_DATAERR;
+        }
+        total += reqs;
+        units += sc->replications;
+    }
+    double cores = units < (double)c->jobs ? units : (double)c->jobs;
+    double est_s = total * NS_PER_REQUEST * 1e-9 / (cores >= 1 ? cores : 1);
+    if (est_s > 10 && !c->quiet)
+        fprintf(stderr, "natcap: about %.3g requests to simulate, estimated %.0f s\n", total,
+                est_s);
+    return -1;
 }
 
 /* Write every result file into the output directory, then commit. */
@@ -448,18 +550,100 @@ static int cmd_validate(const cli *c)
     return 0;
 }
 
+/* ------------------------------------------------------------ shards (io/shard.h) */
+
+/* --shard K/N, else the shard the environment names (Slurm array task,
+ * Kubernetes completion index with --shards N).  h->n stays 0 when the run
+ * is not sharded.  -1 to go on, else the exit code. */
+static int pick_shard(const cli *c, shard_header *h)
+{
+    if (c->shard_n > 0 && c->shards > 0)
+        return bad_usage("give --shard K/N or --shards N, not both");
+    if (c->shard_n > 0) {
+        h->k = c->shard_k;
+        h->n = c->shard_n;
+        return -1;
+    }
+    nc_error err = {0};
+    const char *source = NULL;
+    if (shard_from_env(c->shards, &h->k, &h->n, &source, &err) != NC_OK)
+        return bad_usage("%s", err.msg);
+    if (source != NULL)
+        fprintf(stderr, "natcap: shard %u/%u (from %s)\n", h->k, h->n, source);
+    return -1;
+}
+
+/* Fill the part's header before the run and restrict the batch to the
+ * shard's units. */
+static nc_status begin_part(const cli *c, const nc_input *in, const gsl_rng_type *T,
+                            shard_header *h, batch_opts *bo, nc_error *err)
+{
+    nc_status st = shard_header_begin(h, h->k, h->n, in, c->input, T->name, err);
+    if (st != NC_OK)
+        return st;
+    h->formats = c->formats;
+    h->replications = c->replications;
+    h->seed = c->seed;
+    bo->unit_lo = h->unit_lo;
+    bo->unit_hi = h->unit_hi;
+    if (h->unit_lo == h->unit_hi)   /* empty shard; (0, 0) would mean "all" */
+        bo->unit_lo = bo->unit_hi = h->units;
+    return NC_OK;
+}
+
+/* A shard writes its part and nothing else into the output directory. */
+static nc_status write_part(const cli *c, shard_header *h, nc_scen_result *const *rs, size_t n,
+                            nc_error *err)
+{
+    nc_status st = shard_header_scenarios(h, (const nc_scen_result *const *)rs, n, err);
+    if (st == NC_OK)
+        st = shard_write_part(c->output, h, (const nc_scen_result *const *)rs, n, err);
+    if (st == NC_OK && !c->quiet) {
+        char name[64];
+        shard_file_name(h->k, h->n, name, sizeof name);
+        fprintf(stderr, "natcap: shard %u/%u: units [%llu, %llu) of %llu written to %s/%s\n",
+                h->k, h->n, (unsigned long long)h->unit_lo, (unsigned long long)h->unit_hi,
+                (unsigned long long)h->units, c->output, name);
+    }
+    return st;
+}
+
+/* NATCAP_STATS=1: one line for the benchmark (make bench) on stderr. */
+static void print_stats(nc_scen_result *const *rs, size_t n, double wall_s)
+{
+    unsigned long long requests = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t g = 0; g < rs[i]->sc->ngateways; g++)
+            requests += rs[i]->gw[g].requests;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    fprintf(stderr, "natcap-stats: requests=%llu wall_s=%.3f cpu_s=%.3f maxrss_kb=%ld\n", requests, wall_s,
+            cpu_s, ru.ru_maxrss);
+}
+
 static int cmd_run(const cli *c)
 {
     int bad;
     const gsl_rng_type *T = rng_type(&bad);
     if (bad)
         return bad_usage("GSL_RNG_TYPE: unknown generator '%s'", getenv("GSL_RNG_TYPE"));
+    shard_header sh;
+    memset(&sh, 0, sizeof sh);
+    int rc = pick_shard(c, &sh);
+    if (rc >= 0)
+        return rc;
     nc_input in = {0};
-    int rc = load(c, &in);
+    rc = load(c, &in);
     if (rc >= 0)
         return rc;
     rc = select_scenarios(&in, c);
     if (rc >= 0) {
+        nc_input_free(&in);
+        return rc;
+    }
+    if ((rc = prerun_check(c, &in)) >= 0) {
         nc_input_free(&in);
         return rc;
     }
@@ -473,15 +657,26 @@ static int cmd_run(const cli *c)
     progress pg = {&in, !c->quiet && isatty(STDERR_FILENO), 0};
     batch_opts bo = {c->jobs, T, &stop_flag, draw_progress, &pg, 0, 0};
     nc_error err = {0};
-    nc_status st = batch_run(in.scenarios, in.nscenarios, &bo, rs, &err);
-    clear_progress(&pg);
+    nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err) : NC_OK;
+    struct timespec w0, w1;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
     if (st == NC_OK)
+        st = batch_run(in.scenarios, in.nscenarios, &bo, rs, &err);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    clear_progress(&pg);
+    if (st == NC_OK && getenv("NATCAP_STATS") != NULL)
+        print_stats(rs, in.nscenarios,
+                    (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9);
+    if (st == NC_OK && sh.n > 0)
+        st = write_part(c, &sh, rs, in.nscenarios, &err);
+    else if (st == NC_OK)
         st = write_outputs(c, (const nc_scen_result *const *)rs, in.nscenarios, &err);
+    shard_header_free(&sh);
     if (st != NC_OK) {
         rc = report(&err);
     } else {
         rc = 0;
-        if (!c->quiet)
+        if (!c->quiet && sh.n == 0)
             csv_out_table(stdout, (const nc_scen_result *const *)rs, in.nscenarios);
         int exhausted = 0;
         for (size_t i = 0; i < in.nscenarios; i++)
@@ -497,6 +692,83 @@ static int cmd_run(const cli *c)
     return rc;
 }
 
+/* Merge the parts into rs (fresh results of in's scenarios) and write the
+ * outputs of a single run; 0, 3 or the exit code of the error. */
+static int merge_write(const cli *m, const shard_set *set, const nc_input *in)
+{
+    size_t n = in->nscenarios;
+    nc_scen_result **rs = calloc(n + 1, sizeof *rs);
+    nc_error err = {0};
+    nc_status st = rs == NULL ? nc_error_set(&err, NC_ENOMEM, NULL, 0, NULL, "out of memory") : NC_OK;
+    for (size_t i = 0; i < n && st == NC_OK; i++) {
+        rs[i] = nc_scen_result_create(&in->scenarios[i], in->scenarios[i].replications);
+        if (rs[i] == NULL)
+            st = nc_error_set(&err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (st == NC_OK)
+        st = shard_set_merge(set, rs, n, &err);
+    if (st == NC_OK)
+        st = write_outputs(m, (const nc_scen_result *const *)rs, n, &err);
+    int rc = st != NC_OK ? report(&err) : 0;
+    if (st == NC_OK && !m->quiet)
+        csv_out_table(stdout, (const nc_scen_result *const *)rs, n);
+    int exhausted = 0;
+    for (size_t i = 0; i < n && st == NC_OK; i++)
+        for (size_t g = 0; g < in->scenarios[i].ngateways; g++)
+            exhausted |= rs[i]->gw[g].exhausted_reps > 0;
+    if (exhausted && m->fail_on_exhaustion)
+        rc = EXIT_EXHAUSTED;
+    for (size_t i = 0; rs != NULL && i < n; i++)
+        nc_scen_result_destroy(rs[i]);
+    free(rs);
+    return rc;
+}
+
+/* natcap merge: check the parts, load their inputs again with their -s,
+ * -r and --seed, add them up and write what `natcap run` writes. */
+static int cmd_merge(const cli *c, char **parts, size_t nparts)
+{
+    if (c->nscenarios > 0 || c->replications >= 0 || c->seed >= 0 || c->shard_n > 0 || c->shards > 0)
+        return bad_usage("merge: -s, -r, --seed and the shard come from the parts");
+    if (nparts == 0)
+        return bad_usage("merge: no part given (natcap merge -o DIR PART...)");
+    nc_error err = {0};
+    shard_set *set = NULL;
+    if (shard_set_open((const char *const *)parts, nparts, &set, &err) != NC_OK)
+        return report(&err);
+    const shard_header *h = shard_set_header(set);
+    const char **names = calloc(h->nscen, sizeof *names);
+    if (names == NULL) {
+        shard_set_destroy(set);
+        nc_log_error("out of memory");
+        return EXIT_SOFTWARE;
+    }
+    for (size_t i = 0; i < h->nscen; i++)
+        names[i] = h->scen[i].name;
+    cli m = *c;
+    m.input = c->input_set ? c->input : h->input_dir;
+    m.formats = c->formats_set ? c->formats : h->formats;
+    m.scenarios = names;
+    m.nscenarios = h->nscen;
+    m.replications = h->replications;
+    m.seed = h->seed;
+    nc_input in = {0};
+    int rc = load(&m, &in);
+    if (rc < 0 && shard_set_check_inputs(set, m.input, &in, &err) != NC_OK)
+        rc = report(&err);
+    if (rc < 0)
+        rc = select_scenarios(&in, &m);
+    if (rc < 0) {
+        install_signals();
+        m.input = h->input_dir;   /* footers name the -i the shards ran with */
+        rc = merge_write(&m, set, &in);
+    }
+    nc_input_free(&in);
+    free(names);
+    shard_set_destroy(set);
+    return rc;
+}
+
 static int cmd_plan(const cli *c)
 {
     int bad;
@@ -509,6 +781,10 @@ static int cmd_plan(const cli *c)
         return rc;
     rc = select_scenarios(&in, c);
     if (rc >= 0) {
+        nc_input_free(&in);
+        return rc;
+    }
+    if ((rc = prerun_check(c, &in)) >= 0) {
         nc_input_free(&in);
         return rc;
     }
@@ -558,12 +834,16 @@ int main(int argc, char **argv)
         printf("natcap %s\n", NATCAP_VERSION);
         return 0;
     }
+    c.cmd = cmd;
+    int merge = strcmp(cmd, "merge") == 0;
     int rc = parse_args(argc - 1, argv + 1, &c);
-    if (rc < 0 && optind < argc - 1)
+    if (rc < 0 && optind < argc - 1 && !merge)
         rc = bad_usage("unexpected argument '%s'", argv[optind + 1]);
     if (rc < 0) {
         if (strcmp(cmd, "run") == 0)
             rc = cmd_run(&c);
+        else if (merge)
+            rc = cmd_merge(&c, argv + 1 + optind, (size_t)(argc - 1 - optind));
         else if (strcmp(cmd, "validate") == 0)
             rc = cmd_validate(&c);
         else if (strcmp(cmd, "plan") == 0)
@@ -572,5 +852,12 @@ int main(int argc, char **argv)
             rc = bad_usage("unknown command '%s'", cmd);
     }
     free(c.scenarios);
+    /* The summary table or counts could not be written (stdout on a full disk,
+     * /dev/full, a closed pipe's EPIPE): a write error, not success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        nc_log_error("cannot write standard output: %s", strerror(errno ? errno : EIO));
+        if (rc == 0 || rc == EXIT_EXHAUSTED)
+            rc = EXIT_IOERR;
+    }
     return rc;
 }
