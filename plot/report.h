@@ -1,0 +1,63 @@
+/*
+ * report.h - report.pdf and report.md (report_write is declared in plot.h);
+ * the helpers below are what the summary table of both is made of, exposed
+ * for the tests.
+ *
+ * report.pdf is A4 landscape, one cairo PDF surface: page 1 has the run's
+ * provenance, a table of every scenario and gateway with a verdict, and the
+ * comparison chart; then one page per scenario with its three charts (drawn
+ * as vectors by the same figure functions as the chart files), its figures
+ * and the service rows holding the most ports at the peak.  So the PDF has
+ * 1 + n pages.  report.md has the same table in Markdown with relative links
+ * to the chart files.
+ */
+#ifndef NATCAP_PLOT_REPORT_H
+#define NATCAP_PLOT_REPORT_H
+
+#include "../model/summary.h"
+#include "chart.h"
+#include "plot.h"
+
+#include <stddef.h>
+
+/* A4 landscape, in points. */
+#define REPORT_PAGE_W 841.89
+#define REPORT_PAGE_H 595.28
+
+typedef enum report_severity {
+    REPORT_OK = 0,          /* peak below 80 % of capacity */
+    REPORT_TIGHT = 1,       /* no failure, but less than 20 % headroom */
+    REPORT_EXHAUSTED = 2    /* at least one failed allocation */
+} report_severity;
+
+/* "exhausts at 10:16" (" in 3 of 10 replications" when not in all of them),
+ * "tight, 12 % headroom" or "OK, 38 % headroom". */
+report_severity report_verdict(const nc_gw_summary *s, uint32_t reps, char *buf, size_t len);
+
+/* One row of the summary table, formatted for people. */
+typedef struct report_row {
+    char scenario[NC_NAME_MAX + 1];
+    char gateway[NC_NAME_MAX + 1];
+    char capacity[32];        /* "64,512" */
+    char peak[32];            /* mean of the replications' peaks, "62,118" */
+    char utilization[16];     /* "96 %" */
+    char first_failure[32];   /* "10:16:23" or "-" */
+    char failing[32];         /* failing minutes per replication, "42" or "0" */
+    char failed_pct[32];      /* "0.17 %" */
+    char verdict[96];
+    report_severity severity;
+} report_row;
+
+void report_row_fill(const nc_scen_result *r, size_t g, report_row *out);
+
+/* Draw the whole report on c (pages of REPORT_PAGE_W x REPORT_PAGE_H);
+ * ctx is a report_ctx.  Has the canvas_draw_fn signature. */
+typedef struct report_ctx {
+    const nc_scen_result *const *rs;
+    size_t n;
+    const plot_opts *o;
+} report_ctx;
+
+nc_status report_draw(chart *c, double w, double h, void *ctx);
+
+#endif

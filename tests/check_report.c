@@ -1,0 +1,324 @@
+/*
+ * check_report.c - plot/plot and plot/report end to end on hand-built
+ * results: the files exist, PNGs have the promised size, PNG/SVG (and PDF
+ * with a fixed epoch) are byte-identical across runs, report.pdf has
+ * 1 + scenarios pages, report.md has the table and the chart links, and
+ * the verdicts read as documented.
+ */
+#include "../io/outdir.h"
+#include "../model/result.h"
+#include "../model/summary.h"
+#include "../plot/plot.h"
+#include "../plot/report.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fixture {
+    nc_gateway gw[2];
+    nc_destination dst[2];
+    nc_service sv[10];
+    nc_scenario sc;
+    nc_scen_result *r;
+    char desc[64];
+} fixture;
+
+/* One day at 5 min (288 intervals), 3 replications, ngw gateways of 1,000
+ * mappings, 10 service rows; gateway 0 fills up at 10:15-10:40 when full. */
+static void fixture_init(fixture *f, const char *name, size_t ngw, int full)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->desc, sizeof f->desc, "description of %s | with a pipe", name);
+    for (size_t g = 0; g < ngw; g++) {
+        snprintf(f->gw[g].name, sizeof f->gw[g].name, "egress%zu", g);
+        f->gw[g].nat_ips = 1;
+        f->gw[g].port_min = 1001;
+        f->gw[g].port_max = 2000;
+        f->gw[g].mapping = NC_MAPPING_GLOBAL;
+        f->gw[g].per_destination_limit = 1000;
+    }
+    for (size_t d = 0; d < 2; d++)
+        snprintf(f->dst[d].name, sizeof f->dst[d].name, "dest%zu", d);
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(f->sv[i].name, sizeof f->sv[i].name, "svc%zu", i);
+        f->sv[i].gateway = i % ngw;
+        f->sv[i].destination = i % 2;
+    }
+    snprintf(f->sc.name, sizeof f->sc.name, "%s", name);
+    f->sc.description = f->desc;
+    f->sc.duration_h = 24;
+    f->sc.replications = 3;
+    f->sc.seed = 1;
+    f->sc.sample_s = 300;
+    f->sc.ngateways = ngw;
+    f->sc.gateways = f->gw;
+    f->sc.ndestinations = 2;
+    f->sc.destinations = f->dst;
+    f->sc.nservices = 10;
+    f->sc.services = f->sv;
+
+    nc_scen_result *r = nc_scen_result_create(&f->sc, 3);
+    ck_assert_ptr_nonnull(r);
+    snprintf(r->rng_name, sizeof r->rng_name, "taus2");
+    for (size_t g = 0; g < ngw; g++) {
+        nc_gw_result *x = &r->gw[g];
+        uint32_t peak = full && g == 0 ? 1000 : 620;
+        for (uint32_t rep = 0; rep < 3; rep++) {
+            for (uint32_t k = 0; k < r->nsamples; k++) {
+                uint32_t v = k >= 120 && k < 130 ? peak : 300 + k;
+                x->in_use_by_rep[(size_t)rep * r->nsamples + k] = v < peak ? v : peak;
+            }
+            x->peak_by_rep[rep] = peak;
+            x->peak_sum += peak;
+        }
+        x->peak_max = peak;
+        for (uint32_t k = 0; k < r->nsamples; k++)
+            x->in_use_max[k] = x->in_use_by_rep[k];
+        x->requests = 100000;
+    }
+    if (full) {
+        nc_gw_result *x = &r->gw[0];
+        for (uint32_t k = 123; k < 128; k++) {
+            x->fail_reps[k] = 3;
+            x->alloc_failures_sum[k] = 90;
+            x->failed_requests_sum[k] = 9;
+        }
+        x->first_exhaustion = (sim_time)(10 * 3600 + 16 * 60 + 23) * SIM_US_PER_S;
+        x->exhausted_reps = 3;
+        x->failed_requests = 45;
+        x->alloc_failures = 450;
+        x->exhausted_us_sum = 3 * 25 * 60 * UINT64_C(1000000);
+    }
+    for (size_t i = 0; i < 10; i++) {
+        for (uint32_t k = 0; k < r->nsamples; k++)
+            r->rows[i].in_use_sum[k] = 3 * (10 + 5 * i);
+        r->rows[i].in_use_at_peak_sum = 3 * (10 + 5 * i);
+    }
+    f->r = r;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Page objects of a PDF: "/Type /Page" not followed by "s" (the tree). */
+static int pdf_pages(const char *buf, size_t len)
+{
+    int n = 0;
+    const char *key = "/Type /Page";
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl < len; i++)
+        if (memcmp(buf + i, key, kl) == 0 && buf[i + kl] != 's')
+            n++;
+    return n;
+}
+
+/* strstr for binary data (a PDF has NUL bytes in its streams). */
+static int contains(const char *buf, size_t len, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; i + nl <= len; i++)
+        if (memcmp(buf + i, needle, nl) == 0)
+            return 1;
+    return 0;
+}
+
+/* rm -r of a test output directory (two levels at most). */
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0)
+            rm_tree(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static char tmpdirs[2][64];
+
+/* Every output of a run of two scenarios into a fresh directory. */
+static void run_all(const char *dir, nc_scen_result *const *rs, size_t n, unsigned formats)
+{
+    outdir *od;
+    nc_error err;
+    plot_opts o = {formats, "inputs", 1764000000LL};
+    ck_assert_int_eq(outdir_open(dir, &od, &err), NC_OK);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(plot_scenario(od, rs[i], &o, &err), NC_OK);
+    ck_assert_int_eq(plot_comparison(od, (const nc_scen_result *const *)rs, n, &o, &err), NC_OK);
+    ck_assert_int_eq(report_write(od, (const nc_scen_result *const *)rs, n, &o, &err), NC_OK);
+    ck_assert_int_eq(outdir_commit(od, &err), NC_OK);
+    outdir_close(od);
+}
+
+static void same_file(const char *rel)
+{
+    char a[128], b[128];
+    size_t la, lb;
+    snprintf(a, sizeof a, "%s/%s", tmpdirs[0], rel);
+    snprintf(b, sizeof b, "%s/%s", tmpdirs[1], rel);
+    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    ck_assert_msg(x != NULL && y != NULL, "%s missing", rel);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s differs between runs", rel);
+    free(x);
+    free(y);
+}
+
+START_TEST(test_files_pages_and_reproducibility)
+{
+    static fixture f[2];
+    fixture_init(&f[0], "baseline", 1, 1);
+    fixture_init(&f[1], "split", 2, 0);
+    nc_scen_result *rs[2] = {f[0].r, f[1].r};
+    for (int i = 0; i < 2; i++) {
+        snprintf(tmpdirs[i], sizeof tmpdirs[i], "/tmp/natcap-check-report-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdirs[i]));
+        run_all(tmpdirs[i], rs, 2, PLOT_PNG | PLOT_PDF | PLOT_SVG);
+    }
+
+    const char *charts[] = {"baseline/occupancy", "baseline/failures", "baseline/services",
+                            "split/occupancy",    "split/failures",    "split/services",
+                            "comparison"};
+    const char *ext[] = {"png", "svg", "pdf"};
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
+        for (size_t e = 0; e < 3; e++) {
+            char rel[96];
+            snprintf(rel, sizeof rel, "%s.%s", charts[i], ext[e]);
+            same_file(rel);
+        }
+    same_file("report.pdf");
+
+    /* PNG: signature and IHDR width x height (big-endian at 16 and 20) */
+    char path[128];
+    size_t len;
+    snprintf(path, sizeof path, "%s/baseline/occupancy.png", tmpdirs[0]);
+    unsigned char *png = (unsigned char *)slurp(path, &len);
+    ck_assert_ptr_nonnull(png);
+    ck_assert(len > 24 && memcmp(png, "\x89PNG", 4) == 0);
+    unsigned w = (unsigned)png[16] << 24 | (unsigned)png[17] << 16 | (unsigned)png[18] << 8 | png[19];
+    unsigned h = (unsigned)png[20] << 24 | (unsigned)png[21] << 16 | (unsigned)png[22] << 8 | png[23];
+    ck_assert_uint_ge(w, 1600);
+    ck_assert_uint_ge(h, 900);
+    free(png);
+
+    snprintf(path, sizeof path, "%s/report.pdf", tmpdirs[0]);
+    char *pdf = slurp(path, &len);
+    ck_assert_ptr_nonnull(pdf);
+    ck_assert_int_eq(pdf_pages(pdf, len), 1 + 2);
+    ck_assert(contains(pdf, len, "20251124160000"));   /* the run's date, not now */
+    free(pdf);
+    snprintf(path, sizeof path, "%s/comparison.pdf", tmpdirs[0]);
+    pdf = slurp(path, &len);
+    ck_assert_int_eq(pdf_pages(pdf, len), 1);
+    free(pdf);
+
+    snprintf(path, sizeof path, "%s/report.md", tmpdirs[0]);
+    char *md = slurp(path, &len);
+    ck_assert_ptr_nonnull(md);
+    ck_assert_ptr_nonnull(strstr(md, "| scenario | gateway | capacity |"));
+    ck_assert_ptr_nonnull(strstr(md, "| baseline | egress0 | 1,000 |"));
+    ck_assert_ptr_nonnull(strstr(md, "**exhausts at 10:16**"));
+    ck_assert_ptr_nonnull(strstr(md, "| split | egress1 |"));
+    ck_assert_ptr_nonnull(strstr(md, "![occupancy](baseline/occupancy.png)"));
+    ck_assert_ptr_nonnull(strstr(md, "![comparison](comparison.png)"));
+    ck_assert_ptr_nonnull(strstr(md, "\\| with a pipe"));
+    free(md);
+
+    for (int i = 0; i < 2; i++) {
+        nc_scen_result_destroy(f[i].r);
+        rm_tree(tmpdirs[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_report_only_pdf_links)
+{
+    static fixture f;
+    fixture_init(&f, "solo", 1, 0);
+    nc_scen_result *rs[1] = {f.r};
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/natcap-check-report-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    run_all(dir, rs, 1, PLOT_PDF);   /* report.* are written whatever --format says */
+    char path[128];
+    size_t len;
+    snprintf(path, sizeof path, "%s/solo/occupancy.png", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    char *pdf = slurp(path, &len);
+    ck_assert_int_eq(pdf_pages(pdf, len), 2);
+    free(pdf);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = slurp(path, &len);
+    ck_assert_ptr_nonnull(strstr(md, "(solo/occupancy.pdf)"));
+    ck_assert_ptr_nonnull(strstr(md, "OK, 38 % headroom"));
+    free(md);
+    nc_scen_result_destroy(f.r);
+    rm_tree(dir);
+}
+END_TEST
+
+START_TEST(test_verdicts)
+{
+    nc_gw_summary s = {0};
+    char b[96];
+    s.first_exhaustion = SIM_TIME_NONE;
+    s.peak_utilization = 0.62;
+    ck_assert_int_eq(report_verdict(&s, 10, b, sizeof b), REPORT_OK);
+    ck_assert_str_eq(b, "OK, 38 % headroom");
+    s.peak_utilization = 0.88;
+    ck_assert_int_eq(report_verdict(&s, 10, b, sizeof b), REPORT_TIGHT);
+    ck_assert_str_eq(b, "tight, 12 % headroom");
+    s.first_exhaustion = (sim_time)(10 * 3600 + 16 * 60 + 59) * SIM_US_PER_S;
+    s.exhausted_replications = 10;
+    ck_assert_int_eq(report_verdict(&s, 10, b, sizeof b), REPORT_EXHAUSTED);
+    ck_assert_str_eq(b, "exhausts at 10:16");
+    s.exhausted_replications = 3;
+    report_verdict(&s, 10, b, sizeof b);
+    ck_assert_str_eq(b, "exhausts at 10:16 (3/10 reps)");
+    s.first_exhaustion = (sim_time)(86400 + 120) * SIM_US_PER_S;
+    report_verdict(&s, 3, b, sizeof b);
+    ck_assert_str_eq(b, "exhausts at 1+00:02");
+}
+END_TEST
+
+Suite *report_suite(void);
+
+Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *files = tcase_create("files");
+    tcase_set_timeout(files, 60);
+    tcase_add_test(files, test_files_pages_and_reproducibility);
+    tcase_add_test(files, test_report_only_pdf_links);
+    suite_add_tcase(s, files);
+    TCase *text = tcase_create("verdicts");
+    tcase_add_test(text, test_verdicts);
+    suite_add_tcase(s, text);
+    return s;
+}
