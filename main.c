@@ -754,6 +754,9 @@ static int cmd_merge(const cli *c, char **parts, size_t nparts)
     m.seed = h->seed;
     nc_input in = {0};
     int rc = load(&m, &in);
+    if (rc >= 0 && !c->input_set)
+        nc_log_error("the parts were run with -i %s; give merge -i DIR if the inputs are elsewhere",
+                     h->input_dir);
     if (rc < 0 && shard_set_check_inputs(set, m.input, &in, &err) != NC_OK)
         rc = report(&err);
     if (rc < 0)

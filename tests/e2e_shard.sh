@@ -1,0 +1,249 @@
+#!/bin/sh
+# e2e_shard.sh - natcap run --shard K/N and natcap merge, end to end (issue 7).
+#
+#   NATCAP=/abs/path/natcap sh tests/e2e_shard.sh     (from the repository root)
+#
+# Input: tests/e2e/shard (2 scenarios, 5 + 3 replications = 8 units, half-hour
+# days).  Runs the batch once with -j1 and once with -j2, then as 4 shards two
+# at a time (xargs -P2; GNU parallel too when installed), merges, and compares
+# every output file byte for byte (SOURCE_DATE_EPOCH fixes the PDF dates).
+# Then the rejections: a missing, a duplicated and a foreign part (other seed,
+# other inputs), changed inputs, a damaged part; all exit 65 and name the
+# part, and write nothing.  Also the Slurm / Kubernetes environment variables,
+# empty shards (N > units) and bad --shard values.
+# Prints "N passed, M failed" last; exits 1 when anything failed.
+
+set -u
+NATCAP=${NATCAP:-$(pwd)/natcap}
+IN=tests/e2e/shard
+T=$(mktemp -d "${TMPDIR:-/tmp}/natcap-shard.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+SOURCE_DATE_EPOCH=1700000000
+export SOURCE_DATE_EPOCH
+unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_STEP \
+    JOB_COMPLETION_INDEX
+FMT=png,pdf,svg
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# same_tree REF DIR: the same file names, every file byte-identical.
+same_tree() {
+    (cd "$1" && find . -type f | LC_ALL=C sort) >"$T/list.ref"
+    (cd "$2" && find . -type f | LC_ALL=C sort) >"$T/list.got"
+    if ! cmp -s "$T/list.ref" "$T/list.got"; then
+        echo "     file lists differ:"
+        diff "$T/list.ref" "$T/list.got" | sed 's/^/     /'
+        return 1
+    fi
+    [ -s "$T/list.ref" ] || return 1
+    while read -r f; do
+        if ! cmp -s "$1/$f" "$2/$f"; then
+            echo "     differs: $f"
+            return 1
+        fi
+    done <"$T/list.ref"
+    return 0
+}
+
+# expect_reject NAME WANT_RC PATTERN CMD...: exit status WANT_RC, stderr
+# matching PATTERN (grep -E), and no output directory $T/rej.
+expect_reject() {
+    name=$1 want=$2 pat=$3
+    shift 3
+    rm -rf "$T/rej"
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ] && grep -Eq -- "$pat" "$T/err" && [ ! -e "$T/rej/summary.csv" ]; then
+        ok "$name (exit $rc: $(head -n 1 "$T/err"))"
+    else
+        ko "$name: exit $rc, want $want and /$pat/; stderr:"
+        sed 's/^/     /' "$T/err"
+    fi
+}
+
+# ---------------------------------------------------------------- reference runs
+for j in 1 2; do
+    if "$NATCAP" run -q -i "$IN" -o "$T/single$j" --format $FMT -j $j; then
+        ok "single run -j$j"
+    else
+        ko "single run -j$j (exit $?)"
+    fi
+done
+if same_tree "$T/single1" "$T/single2"; then ok "single runs -j1 and -j2 identical"; else ko "-j1 vs -j2"; fi
+
+# ---------------------------------------------------------------- 4 shards, 2 at a time
+if printf '%s\n' 0 1 2 3 |
+    xargs -P2 -I{} "$NATCAP" run -q -i "$IN" -o "$T/p/{}" --shard {}/4 --format $FMT -j1; then
+    ok "4 shards with xargs -P2"
+else
+    ko "4 shards with xargs -P2"
+fi
+only=$(ls -A "$T/p/2")
+if [ "$only" = "natcap-shard-2-of-4.bin" ]; then
+    ok "a shard writes only its part"
+else
+    ko "shard 2's output directory holds: $only"
+fi
+
+if "$NATCAP" merge -q -o "$T/merged" "$T/p/0" "$T/p/1" "$T/p/2" "$T/p/3"; then
+    ok "merge of 4 shard directories"
+else
+    ko "merge (exit $?)"
+fi
+for j in 1 2; do
+    if same_tree "$T/single$j" "$T/merged"; then
+        ok "merged outputs byte-identical to the -j$j run ($(wc -l <"$T/list.ref") files)"
+    else
+        ko "merged outputs differ from the -j$j run"
+    fi
+done
+
+# part files in any order, options after the operands, stdout table as run's
+if "$NATCAP" merge "$T/p/3/natcap-shard-3-of-4.bin" "$T/p/1" "$T/p/0" "$T/p/2" -o "$T/merged2" \
+    >"$T/merge.out" && "$NATCAP" run -i "$IN" -o "$T/single3" -j2 --format $FMT >"$T/run.out" &&
+    same_tree "$T/single1" "$T/merged2" && cmp -s "$T/merge.out" "$T/run.out"; then
+    ok "merge of part files in another order; same summary table as run"
+else
+    ko "merge of part files in another order"
+fi
+
+# merge from another directory: the parts' relative -i is not there; -i points
+# at the inputs, and the outputs still name the -i the shards ran with
+ROOT=$(pwd)
+mkdir -p "$T/elsewhere"
+if (cd "$T/elsewhere" && "$NATCAP" merge -q -i "$ROOT/$IN" -o "$T/merged3" "$T/p/0" "$T/p/1" \
+    "$T/p/2" "$T/p/3") && same_tree "$T/single1" "$T/merged3"; then
+    ok "merge elsewhere with -i DIR"
+else
+    ko "merge elsewhere with -i DIR"
+fi
+
+# ---------------------------------------------------------------- GNU parallel recipe
+if command -v parallel >/dev/null 2>&1; then
+    if parallel -j2 --halt now,fail=1 "$NATCAP" run -q -i "$IN" -o "$T/shared" --shard {}/4 \
+        --format $FMT ::: 0 1 2 3 && "$NATCAP" merge -q -o "$T/merged4" "$T/shared" &&
+        same_tree "$T/single1" "$T/merged4"; then
+        ok "GNU parallel recipe: 4 shards into one directory, merge, identical"
+    else
+        ko "GNU parallel recipe"
+    fi
+else
+    echo "skip GNU parallel recipe (parallel not installed)"
+fi
+
+# ---------------------------------------------------------------- rejections
+expect_reject "missing part rejected" 65 "natcap-shard-2-of-4\.bin" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/p/1" "$T/p/3"
+expect_reject "duplicated part rejected" 65 "p/2/natcap-shard-2-of-4\.bin.*given twice" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/p/1" "$T/p/2" "$T/p/2/natcap-shard-2-of-4.bin" "$T/p/3"
+
+"$NATCAP" run -q -i "$IN" -o "$T/seed" --shard 2/4 --seed 99 -j1
+expect_reject "foreign part (other --seed) rejected" 65 "seed/natcap-shard-2-of-4\.bin.*--seed 99" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/p/1" "$T/seed" "$T/p/3"
+
+mkdir -p "$T/other"
+cp "$IN"/*.csv "$T/other/"
+sed 's/^web,egress,api,4,6,0$/web,egress,api,4,7,0/' "$IN/services.csv" >"$T/other/services.csv"
+"$NATCAP" run -q -i "$T/other" -o "$T/foreign" --shard 1/4 -j1
+expect_reject "foreign part (other inputs) rejected" 65 "foreign/natcap-shard-1-of-4\.bin.*other input files" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/foreign" "$T/p/2" "$T/p/3"
+
+"$NATCAP" run -q -i "$IN" -o "$T/r2" --shard 3/4 -r 2 -j1
+expect_reject "foreign part (other -r) rejected" 65 "r2/natcap-shard-3-of-4\.bin.*-r 2" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/p/1" "$T/p/2" "$T/r2"
+
+"$NATCAP" run -q -i "$IN" -o "$T/n2" --shard 1/2 -j1
+expect_reject "part of another split rejected" 65 "n2/natcap-shard-1-of-2\.bin.*different splits" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/p/1" "$T/p/2" "$T/p/3" "$T/n2"
+
+mkdir -p "$T/bad"
+cp "$T/p/1/natcap-shard-1-of-4.bin" "$T/bad/"
+printf 'X' | dd of="$T/bad/natcap-shard-1-of-4.bin" bs=1 seek=400 conv=notrunc 2>/dev/null
+expect_reject "damaged part rejected" 65 "bad/natcap-shard-1-of-4\.bin.*(damaged|checksum)" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/bad" "$T/p/2" "$T/p/3"
+
+printf 'not a part\n' >"$T/junk.bin"
+expect_reject "not a part rejected" 65 "junk\.bin.*not a natcap shard part" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/junk.bin"
+
+# inputs changed after the shards ran (parts made from a copy, copy edited)
+mkdir -p "$T/moving"
+cp "$IN"/*.csv "$T/moving/"
+for k in 0 1; do "$NATCAP" run -q -i "$T/moving" -o "$T/mv" --shard $k/2 -j1; done
+echo "# edited" >>"$T/moving/gateways.csv"
+expect_reject "inputs changed since the shards ran rejected" 65 "moving.*not those the shards ran on" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/mv"
+
+expect_reject "merge with -s rejected" 64 "come from the parts" \
+    "$NATCAP" merge -q -s busy -o "$T/rej" "$T/p/0"
+
+# ---------------------------------------------------------------- environment
+SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=4 \
+    "$NATCAP" run -q -i "$IN" -o "$T/slurm" --format $FMT -j1 2>"$T/err"
+if grep -qx "natcap: shard 1/4 (from SLURM_ARRAY_TASK_ID)" "$T/err" &&
+    cmp -s "$T/slurm/natcap-shard-1-of-4.bin" "$T/p/1/natcap-shard-1-of-4.bin"; then
+    ok "SLURM_ARRAY_TASK_ID/COUNT select shard 1/4 (part identical to --shard 1/4)"
+else
+    ko "SLURM_ARRAY_TASK_ID selection:"
+    sed 's/^/     /' "$T/err"
+fi
+
+# a rerun of one task (sbatch --array=3 … --shards 4): index 3 is shard 3/4
+SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=1 \
+    "$NATCAP" run -q -i "$IN" -o "$T/slurm3" --shards 4 --format $FMT -j1 2>"$T/err"
+if grep -qx "natcap: shard 3/4 (from SLURM_ARRAY_TASK_ID)" "$T/err" &&
+    cmp -s "$T/slurm3/natcap-shard-3-of-4.bin" "$T/p/3/natcap-shard-3-of-4.bin"; then
+    ok "rerun of array task 3 alone with --shards 4 is shard 3/4"
+else
+    ko "SLURM_ARRAY_TASK_ID with --shards:"
+    sed 's/^/     /' "$T/err"
+fi
+expect_reject "array task rerun without --shards rejected" 64 "give --shards N" \
+    env SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=1 \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej"
+expect_reject "1-based array without --shards rejected" 64 "give --shards N" \
+    env SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=4 \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej"
+
+JOB_COMPLETION_INDEX=2 "$NATCAP" run -q -i "$IN" -o "$T/k8s" --shards 4 --format $FMT -j1 2>"$T/err"
+if grep -qx "natcap: shard 2/4 (from JOB_COMPLETION_INDEX)" "$T/err" &&
+    cmp -s "$T/k8s/natcap-shard-2-of-4.bin" "$T/p/2/natcap-shard-2-of-4.bin"; then
+    ok "JOB_COMPLETION_INDEX with --shards 4 selects shard 2/4"
+else
+    ko "JOB_COMPLETION_INDEX selection:"
+    sed 's/^/     /' "$T/err"
+fi
+
+SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=4 \
+    "$NATCAP" run -q -i "$IN" -o "$T/explicit" --shard 0/4 -j1 2>"$T/err"
+if [ -f "$T/explicit/natcap-shard-0-of-4.bin" ] && [ ! -s "$T/err" ]; then
+    ok "--shard wins over SLURM_ARRAY_TASK_ID"
+else
+    ko "--shard with SLURM_ARRAY_TASK_ID set"
+fi
+
+expect_reject "--shards without an index variable rejected" 64 "JOB_COMPLETION_INDEX" \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej" --shards 4
+expect_reject "JOB_COMPLETION_INDEX beyond --shards rejected" 64 "not a shard of 4" \
+    env JOB_COMPLETION_INDEX=4 "$NATCAP" run -q -i "$IN" -o "$T/rej" --shards 4
+expect_reject "--shard 4/4 rejected" 64 "K must be below N" \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej" --shard 4/4
+expect_reject "--shard 0/0 rejected" 64 "--shard" \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej" --shard 0/0
+expect_reject "--shard x rejected" 64 "--shard" \
+    "$NATCAP" run -q -i "$IN" -o "$T/rej" --shard x
+
+# ---------------------------------------------------------------- more shards than units
+if printf '%s\n' 0 1 2 3 4 5 6 7 8 9 |
+    xargs -P2 -I{} "$NATCAP" run -q -i "$IN" -o "$T/ten" --shard {}/10 --format $FMT -j1 &&
+    "$NATCAP" merge -q -o "$T/merged10" "$T/ten" && same_tree "$T/single1" "$T/merged10"; then
+    ok "10 shards of 8 units (2 empty): merged outputs identical"
+else
+    ko "10 shards of 8 units"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
