@@ -491,7 +491,7 @@ static int prerun_check(const cli *c, const nc_input *in)
     }
     double cores = units < (double)c->jobs ? units : (double)c->jobs;
     double est_s = total * NS_PER_REQUEST * 1e-9 / (cores >= 1 ? cores : 1);
-    if (est_s > 10 && !c->quiet)
+    if (est_s > 10 && !c->quiet && isatty(STDERR_FILENO))
         fprintf(stderr, "natcap: about %.3g requests to simulate, estimated %.0f s\n", total,
                 est_s);
     return -1;

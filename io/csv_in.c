@@ -18,6 +18,8 @@
  */
 #include "csv_in.h"
 
+#include "../model/latency.h"
+
 #include "csv_read.h"
 #include "csv_value.h"
 
@@ -144,6 +146,7 @@ typedef struct loader {
     nc_error *err;
     table tb[E_N];
     int over[3][MAX_COLS];  /* (E_GW/E_DS/E_SV, column) -> scenarios.csv column, -1 */
+    const csv_in_file *mem; /* NULL: read the files from disk; else their bytes */
     key *gw_ix, *ds_ix, *sv_ix, *pr_ix;  /* sorted by name */
     key *sv_keys;           /* services rows by (service, gateway, destination) */
     size_t *sv_gw, *sv_ds;  /* each services row's gateway and destination index */
@@ -321,7 +324,10 @@ static nc_status read_tables(loader *L, const char *dir)
                                     dir[len - 1] == '/' ? "" : "/", schemas[e].file);
         if (n < 0 || (size_t)n >= sizeof path)
             return nc_error_set(L->err, NC_EIO, NULL, 0, NULL, "input path too long: %s", dir);
-        nc_status st = csv_read_file(path, schemas[e].required_file, &L->tb[e].t, L->err);
+        nc_status st = L->mem == NULL
+                           ? csv_read_file(path, schemas[e].required_file, &L->tb[e].t, L->err)
+                           : csv_read_buffer(path, L->mem[e].data, L->mem[e].len,
+                                             schemas[e].required_file, &L->tb[e].t, L->err);
         if (st != NC_OK)
             return st;
         if (L->tb[e].t.header_line > 0 && (st = check_header(L, e)) != NC_OK)
@@ -623,6 +629,13 @@ static nc_status resolve_destination(const csv_value *v, nc_destination *d, nc_e
         return csv_value_error(blame(&v[DS_P99], &v[DS_P50]), err,
                                "latency_p99_ms (%g) must be greater than latency_p50_ms (%g)",
                                d->latency_p99_ms, d->latency_p50_ms);
+    /* The fit itself (e.g. a gamma cannot reach every p99/p50 ratio): fail
+     * here, with the cell, rather than when the simulation starts. */
+    latency_fit fit;
+    nc_error fe = {0};
+    if (latency_fit_make(d->latency_dist, d->latency_p50_ms, d->latency_p99_ms, &fit, &fe) != NC_OK)
+        return csv_value_error(p99_needed ? blame(&v[DS_P99], &v[DS_DIST]) : &v[DS_P50], err, "%s",
+                               fe.msg);
     return NC_OK;
 }
 
@@ -936,6 +949,7 @@ static void overlay_free(overlay *ov, char *m[3])
 static nc_status build_scenario(const loader *L, const key *rows, size_t n, nc_scenario *sc)
 {
     nc_status st = default_settings(L, sc, rows[0].name);
+    sc->line = L->tb[E_SC].t.row_line[rows[0].idx];
     if (st != NC_OK || (st = scenario_settings(L, rows, n, sc)) != NC_OK)
         return st;
     overlay ov = {.rate_all = 1, .inst_all = 1};
@@ -1054,10 +1068,17 @@ static void loader_free(loader *L)
 
 nc_status csv_in_load(const char *dir, nc_input *out, nc_error *err)
 {
+    return csv_in_load_mem(dir, NULL, out, err);
+}
+
+nc_status csv_in_load_mem(const char *dir, const csv_in_file *files, nc_input *out,
+                          nc_error *err)
+{
     nc_error scratch;
     loader L;
     memset(out, 0, sizeof *out);
     memset(&L, 0, sizeof L);
+    L.mem = files;
     memset(L.over, 0xFF, sizeof L.over);   /* -1 */
     for (int e = 0; e < E_N; e++)
         memset(L.tb[e].map, 0xFF, sizeof L.tb[e].map);

@@ -173,12 +173,16 @@ static void headline(const report_ctx *x, char *buf, size_t len, report_severity
     size_t total = 0, bad = 0;
     double lowest_headroom = 100;
     *worst = REPORT_OK;
-    for (size_t i = 0; i < x->n; i++)
+    size_t bad_scenarios = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        int scenario_bad = 0;
         for (size_t g = 0; g < x->rs[i]->sc->ngateways; g++, total++) {
             nc_gw_summary s;
             nc_summarize_gateway(x->rs[i], g, &s);
-            if (s.first_exhaustion != SIM_TIME_NONE)
+            if (s.first_exhaustion != SIM_TIME_NONE) {
                 bad++;
+                scenario_bad = 1;
+            }
             if (100 - 100 * s.peak_utilization < lowest_headroom)
                 lowest_headroom = 100 - 100 * s.peak_utilization;
             char v[96];
@@ -186,11 +190,14 @@ static void headline(const report_ctx *x, char *buf, size_t len, report_severity
             if (sv > *worst)
                 *worst = sv;
         }
+        bad_scenarios += scenario_bad;
+    }
     if (bad > 0)
-        snprintf(buf, len, "%zu of %zu gateway%s ran out of source ports.", bad, total,
-                 total == 1 ? "" : "s");
+        snprintf(buf, len, "%zu of %zu scenario%s ran out of source ports.", bad_scenarios, x->n,
+                 x->n == 1 ? "" : "s");
     else if (total > 0)
-        snprintf(buf, len, "No gateway ran out of source ports; the least headroom left is %.0f %%.",
+        snprintf(buf, len, "No gateway ran out of source ports in any scenario; the least headroom "
+                 "left is %.0f %%.",
                  lowest_headroom > 0 ? lowest_headroom : 0);
     else
         snprintf(buf, len, "No scenario was run.");
