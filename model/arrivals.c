@@ -131,6 +131,8 @@ double arrivals_next(arrivals *a, double x, double e)
 {
     if (!(a->day_area > 0))
         return INFINITY;
+    if (a->nseg == 1 && a->seg[0].slope == 0)   /* constant rate: plain Poisson */
+        return x + e / a->seg[0].rate0;
     /* Place the cursor on x (it only moves forward, so this is O(1)
      * amortised); whole days are skipped in one step. */
     double day = floor(x / DAY_S);

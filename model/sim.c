@@ -637,6 +637,11 @@ static void arm_ipool(sim *s, uint32_t ip, sim_time at)
 static void start_request(sim *s, uint32_t q, sim_time t);
 static void on_syn(sim *s, uint32_t q, sim_time t);
 
+/* Exp(1) as -ln U with U uniform on (0, 1): the same law as
+ * gsl_ran_exponential (which takes log1p(-U)), and glibc's log is about
+ * twice as fast as its log1p: this draw is a tenth of a request's cost. */
+static inline double exp1(const gsl_rng *r) { return -log(gsl_rng_uniform_pos(r)); }
+
 /* Begin a new connection for request q: first SYN now. */
 static void open_new(sim *s, uint32_t q, sim_time t)
 {
@@ -910,7 +915,7 @@ static void start_request(sim *s, uint32_t q, sim_time t)
 static void on_arrival(sim *s, uint32_t rw, sim_time t)
 {
     row *r = &s->rows[rw];
-    double next = arrivals_next(&r->arr, sim_to_s(t), gsl_ran_exponential(s->rng, 1.0));
+    double next = arrivals_next(&r->arr, sim_to_s(t), exp1(s->rng));
     if (next < sim_to_s(s->duration_us))
         push(s, sim_from_s(next) > t ? sim_from_s(next) : t, EV_ARRIVAL, rw);
     uint32_t q = req_alloc(s);
@@ -1015,7 +1020,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
     for (uint32_t i = 0; i < s->nrows; i++) {
         row *r = &s->rows[i];
         r->arr.day = LONG_MIN;   /* force the cursor to be placed */
-        double next = arrivals_next(&r->arr, sim_to_s(t0), gsl_ran_exponential(s->rng, 1.0));
+        double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s->rng));
         if (next < sim_to_s(s->duration_us))
             push(s, sim_from_s(next), EV_ARRIVAL, i);
     }
