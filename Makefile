@@ -70,6 +70,8 @@ test check: deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_shard.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory natcap
@@ -82,12 +84,16 @@ release:
 	$(MAKE) BUILD=build/release CFLAGS="-O2 -DNDEBUG"
 
 # AddressSanitizer + UBSan build of natcap and the test runner, then the tests.
+# tests/lsan.supp suppresses only fontconfig's and pango's process-wide caches.
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" natcap-asan build/asan/check_all
-	ASAN_OPTIONS=detect_leaks=1 NATCAP=$(CURDIR)/natcap-asan build/asan/check_all
-	ASAN_OPTIONS=detect_leaks=1 NATCAP=$(CURDIR)/natcap-asan sh tests/e2e.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan build/asan/check_all
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_shard.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_hostile.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -101,5 +107,94 @@ uninstall:
 
 clean:
 	rm -rf build natcap natcap-asan
+
+# ---- issue 5: fuzzing and valgrind (fuzz, fuzz-replay, valgrind) --------------------
+# `make fuzz FUZZ_SECONDS=N` fuzzes the input loader (tests/fuzz/fuzz_load.c) with
+# libFuzzer + ASan + UBSan for N seconds, starting from the seed corpus tests/fuzz/corpus;
+# new inputs go to $(BUILD)/fuzz/corpus, crashes to $(BUILD)/fuzz/artifacts (add each one,
+# once fixed, to tests/fuzz/corpus as a regression test).  Needs Debian's clang and
+# libclang-rt: installed when root, else the command is printed.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+FUZZ_SRC := tests/fuzz/fuzz_load.c io/csv_in.c io/csv_read.c io/csv_value.c model/nc.c \
+            model/config.c model/arrivals.c model/latency.c
+FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
+FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
+             -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/
+# valgrind: memcheck with leak checking; suppressions only for library-internal caches.
+VALGRIND ?= valgrind
+
+.PHONY: fuzz fuzz-deps fuzz-replay fuzz-coverage valgrind
+
+fuzz-deps:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || \
+	    ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' | \
+	      $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1; then \
+	    echo "natcap: fuzzing needs clang and libclang-rt (libFuzzer)" >&2; \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -qq clang libclang-rt-14-dev || exit 1; \
+	    else \
+	        echo "natcap: install them with: sudo apt-get install -y clang libclang-rt-14-dev" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+
+$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_read.h io/csv_value.h model/nc.h \
+                         model/config.h model/arrivals.h model/latency.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ-LD $@")
+	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
+
+fuzz: deps fuzz-deps
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_load
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
+	@echo "fuzzing the input loader for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/last.log)"
+	@{ $(BUILD)/fuzz/fuzz_load $(FUZZ_ARGS) -max_total_time=$(FUZZ_SECONDS) \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus; echo $$? > $(BUILD)/fuzz/rc; } 2>&1 | \
+		tee $(BUILD)/fuzz/last.log | grep -E --line-buffered \
+		'^#[0-9]+ +(INITED|DONE|pulse)|^stat::|^==[0-9]+==|^SUMMARY|^artifact_prefix|written to|Done [0-9]+ runs|property broken'
+	@exit $$(cat $(BUILD)/fuzz/rc)
+
+# The seed corpus and every regression input, replayed by a plain build under ASan+UBSan
+# (no clang needed).
+fuzz-replay: deps
+	@mkdir -p $(BUILD)/fuzz-replay
+	$(CC) $(STD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		$(PKG_CFLAGS) -o $(BUILD)/fuzz-replay/fuzz_replay tests/fuzz/replay.c $(FUZZ_SRC) \
+		$(FUZZ_LIBS)
+	$(BUILD)/fuzz-replay/fuzz_replay tests/fuzz/corpus
+
+# Line and branch coverage of the loader by the fuzz corpus (seeds, regressions and what
+# `make fuzz` found in $(BUILD)/fuzz/corpus), measured with gcov on a plain build.
+fuzz-coverage:
+	@rm -rf $(BUILD)/fuzz-cov && mkdir -p $(BUILD)/fuzz-cov
+	$(CC) $(STD) -O0 -g --coverage -o $(BUILD)/fuzz-cov/fuzz_replay tests/fuzz/replay.c \
+		$(PKG_CFLAGS) $(addprefix $(CURDIR)/,$(FUZZ_SRC)) $(FUZZ_LIBS)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz-cov/fuzz_replay tests/fuzz/corpus $(BUILD)/fuzz/corpus
+	@cd $(BUILD)/fuzz-cov && gcov -b -o . fuzz_replay-csv_in fuzz_replay-csv_read \
+		fuzz_replay-csv_value 2>/dev/null | grep -A3 -E "^File '.*io/csv_(in|read|value)\.c'"
+
+# The end-to-end tests with natcap under valgrind; zero errors and zero leaks of natcap's
+# own (tests/valgrind.supp suppresses documented library caches only).  Logs in
+# $(BUILD)/valgrind/.
+valgrind: deps
+	@$(MAKE) --no-print-directory natcap
+	@command -v $(VALGRIND) >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq valgrind; \
+	    else echo "natcap: install valgrind: sudo apt-get install -y valgrind" >&2; exit 1; fi; }
+	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
+	CK_FORK=no NATCAP_REAL=$(CURDIR)/natcap VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind \
+		NATCAP=$(CURDIR)/tests/valgrind-natcap.sh NATCAP_SLOW=1 sh tests/e2e_hostile.sh
+	@if [ -f tests/e2e.sh ]; then \
+	    echo "CK_FORK=no NATCAP=tests/valgrind-natcap.sh sh tests/e2e.sh"; \
+	    CK_FORK=no NATCAP_REAL=$(CURDIR)/natcap VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind \
+	        NATCAP=$(CURDIR)/tests/valgrind-natcap.sh NATCAP_SLOW=1 sh tests/e2e.sh || exit 1; \
+	fi
+	@sh tests/valgrind-check.sh $(BUILD)/valgrind
+# ---- end of issue 5 block ----------------------------------------------------------
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

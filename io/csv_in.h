@@ -46,4 +46,17 @@
  * On success the caller owns *out and frees it with nc_input_free(). */
 nc_status csv_in_load(const char *dir, nc_input *out, nc_error *err);
 
+/* The bytes of one input file for csv_in_load_mem: data == NULL means the file
+ * is absent; len 0 with data != NULL is an empty file.  Borrowed. */
+typedef struct csv_in_file {
+    const void *data;
+    size_t len;
+} csv_in_file;
+
+/* csv_in_load from memory (the fuzzer, tests): files[0..5) are gateways.csv,
+ * destinations.csv, services.csv, profiles.csv and scenarios.csv, in that order;
+ * `dir` only names them in messages.  files == NULL reads `dir` from disk. */
+nc_status csv_in_load_mem(const char *dir, const csv_in_file *files, nc_input *out,
+                          nc_error *err);
+
 #endif

@@ -11,6 +11,8 @@
  */
 #include "csv_read.h"
 
+#include "csv_value.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +108,11 @@ static void fail(reader *r, nc_status st, long line, const char *column, const c
 {
     if (r->st != NC_OK)
         return;
+    /* Header names are not checked yet when a row fails to parse: show control
+     * bytes as '?' so the message stays one printable line (found by fuzzing). */
+    char col[80];
+    if (column != NULL)
+        column = csv_value_show(column, col, sizeof col);
     r->st = nc_error_set(r->err, st, r->t->path, line, column, "%s", what);
 }
 
@@ -323,29 +330,38 @@ nc_status csv_read_file(const char *path, int required, csv_read_table *out, nc_
     nc_status st = slurp(path, &buf, &len, &missing, err);
     if (st != NC_OK)
         return st;
-    if (missing && required)
+    st = csv_read_buffer(path, missing ? NULL : buf, len, required, out, err);
+    free(buf);
+    return st;
+}
+
+nc_status csv_read_buffer(const char *path, const void *data, size_t len, int required,
+                          csv_read_table *out, nc_error *err)
+{
+    const unsigned char *buf = data;
+    memset(out, 0, sizeof *out);
+    if (buf == NULL && required)
         return nc_error_set(err, NC_EINPUT, path, 0, NULL, "required file is missing");
+    if (len > CSV_READ_MAX_BYTES)
+        return nc_error_set(err, NC_EINPUT, path, 0, NULL, "file is larger than %u MiB",
+                            CSV_READ_MAX_BYTES >> 20);
     out->path = strdup(path);
-    if (out->path == NULL) {
-        free(buf);
+    if (out->path == NULL)
         return nc_error_set(err, NC_ENOMEM, path, 0, NULL, "out of memory");
-    }
-    if (missing)
+    if (buf == NULL)
         return NC_OK;
     out->present = 1;
 
     reader r = {.t = out, .err = err, .st = NC_OK};
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
-        free(buf);
         csv_read_free(out);
         return nc_error_set(err, NC_ENOMEM, path, 0, NULL, "out of memory");
     }
     size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     parse_lines(&r, &p, buf + skip, len - skip);
     csv_free(&p);
-    free(buf);
-    st = r.st;
+    nc_status st = r.st;
     if (st == NC_OK && !r.have_header && required)
         st = nc_error_set(err, NC_EINPUT, path, 0, NULL, "file is empty (expected a header row)");
     if (st != NC_OK)

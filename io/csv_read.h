@@ -46,6 +46,12 @@ typedef struct csv_read_table {
  * On error *out is freed and zeroed (the path is not kept). */
 nc_status csv_read_file(const char *path, int required, csv_read_table *out, nc_error *err);
 
+/* The same from the bytes data[0..len) of a file named `path` (for messages);
+ * data == NULL means the file does not exist (len 0 with data != NULL is an
+ * empty file).  data is borrowed.  Used by csv_read_file and the fuzzer. */
+nc_status csv_read_buffer(const char *path, const void *data, size_t len, int required,
+                          csv_read_table *out, nc_error *err);
+
 /* Free every member and zero the table.  NULL is a no-op. */
 void csv_read_free(csv_read_table *t);
 

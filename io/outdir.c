@@ -15,16 +15,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The stream of a file being written: stdio over the descriptor through
+ * fopencookie, so that the errno of the first failed write is kept for the
+ * message (ferror() only says that something failed, and errno is long
+ * overwritten by the time outdir_end runs).  Freed by fclose. */
+typedef struct wstream {
+    int fd;
+    int werr;           /* errno of the first failed write, 0 if none */
+} wstream;
+
 typedef struct entry {
     int dirfd;          /* borrowed from outdir.subfd / outdir.fd */
     char tmp[300];
     char final[300];
+    char rel[300];      /* relpath as given, for messages */
+    wstream *ws;        /* valid from outdir_begin until outdir_end's fclose */
     int done;           /* 1 once written completely */
 } entry;
 
 typedef struct subdir {
     char name[128];
     int fd;
+    int created;        /* 1: made by this run and nothing committed into it yet */
 } subdir;
 
 struct outdir {
@@ -36,8 +48,49 @@ struct outdir {
     size_t nsubs;
 };
 
-/* For the signal handler: the one open output directory. */
-static outdir *volatile current;
+/* Set by outdir_abort_signal_safe (a SIGINT/SIGTERM handler): from then on
+ * no file is begun, finished or committed, and the writer's error path
+ * removes the temporaries.  The handler itself touches nothing else: it may
+ * run while the main thread grows od->files or renames in outdir_commit. */
+static volatile sig_atomic_t interrupted;
+
+static nc_status interrupted_error(nc_error *err)
+{
+    return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
+}
+
+/* A failure to create a file because the file system is full or failing is a
+ * write error (74); anything else means it cannot be created there (73). */
+static nc_status create_status(int e)
+{
+    return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG ? NC_EIO : NC_ECREATE;
+}
+
+static ssize_t ws_write(void *cookie, const char *buf, size_t n)
+{
+    wstream *w = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(w->fd, buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (w->werr == 0)
+                w->werr = k < 0 ? errno : EIO;
+            break;
+        }
+        done += (size_t)k;
+    }
+    return (ssize_t)done;   /* fopencookie: fewer than n bytes is an error */
+}
+
+static int ws_close(void *cookie)
+{
+    wstream *w = cookie;
+    int rc = close(w->fd);
+    free(w);
+    return rc;
+}
 
 static nc_status mkdir_p(const char *path, nc_error *err)
 {
@@ -81,7 +134,6 @@ nc_status outdir_open(const char *path, outdir **out, nc_error *err)
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     od->fd = fd;
-    current = od;
     *out = od;
     return NC_OK;
 }
@@ -96,21 +148,31 @@ static nc_status sub_fd(outdir *od, const char *name, int *fd, nc_error *err)
             return NC_OK;
         }
     }
-    if (mkdirat(od->fd, name, 0777) != 0 && errno != EEXIST)
-        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot create %s/%s: %s",
-                            od->path, name, strerror(errno));
+    int created = mkdirat(od->fd, name, 0777) == 0;
+    if (!created && errno != EEXIST)
+        return nc_error_set(err, create_status(errno), NULL, 0, NULL,
+                            "cannot create %s/%s: %s", od->path, name, strerror(errno));
     int d = openat(od->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (d < 0)
-        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot open %s/%s: %s",
-                            od->path, name, strerror(errno));
+    if (d < 0) {
+        int e = errno;
+        if (created)
+            unlinkat(od->fd, name, AT_REMOVEDIR);
+        return nc_error_set(err, NC_ECREATE, NULL, 0, NULL, "cannot open %s/%s: %s%s",
+                            od->path, name, strerror(e),
+                            e == ELOOP || e == ENOTDIR ? " (not a directory: a symbolic link or a "
+                                                         "file is in the way)" : "");
+    }
     subdir *s = realloc(od->subs, (od->nsubs + 1) * sizeof *s);
     if (s == NULL) {
         close(d);
+        if (created)
+            unlinkat(od->fd, name, AT_REMOVEDIR);
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     od->subs = s;
     snprintf(s[od->nsubs].name, sizeof s[od->nsubs].name, "%s", name);
     s[od->nsubs].fd = d;
+    s[od->nsubs].created = created;
     od->nsubs++;
     *fd = d;
     return NC_OK;
@@ -118,6 +180,8 @@ static nc_status sub_fd(outdir *od, const char *name, int *fd, nc_error *err)
 
 nc_status outdir_begin(outdir *od, const char *relpath, FILE **fp, nc_error *err)
 {
+    if (interrupted)
+        return interrupted_error(err);
     const char *slash = strchr(relpath, '/');
     int dirfd = od->fd;
     const char *base = relpath;
@@ -153,16 +217,26 @@ nc_status outdir_begin(outdir *od, const char *relpath, FILE **fp, nc_error *err
             break;
     }
     if (fd < 0)
-        return nc_error_set(err, NC_ECREATE, od->path, 0, NULL, "cannot create %s/%s: %s",
-                            od->path, relpath, strerror(errno));
+        return nc_error_set(err, create_status(errno), NULL, 0, NULL,
+                            "cannot create %s/%s: %s", od->path, relpath, strerror(errno));
     od->nfiles++;   /* from here on, abort removes it */
-    FILE *f = fdopen(fd, "wb");
+    snprintf(e->rel, sizeof e->rel, "%s", relpath);
+    static const cookie_io_functions_t io = {NULL, ws_write, NULL, ws_close};
+    wstream *ws = malloc(sizeof *ws);
+    FILE *f = NULL;
+    if (ws != NULL) {
+        ws->fd = fd;
+        ws->werr = 0;
+        f = fopencookie(ws, "wb", io);
+    }
     if (f == NULL) {
+        free(ws);
         close(fd);
         unlinkat(dirfd, e->tmp, 0);
         od->nfiles--;
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     }
+    e->ws = ws;
     *fp = f;
     return NC_OK;
 }
@@ -171,24 +245,25 @@ nc_status outdir_end(outdir *od, FILE *fp, nc_error *err)
 {
     entry *e = &od->files[od->nfiles - 1];
     int bad = ferror(fp);
-    int saved = bad ? errno : 0;
-    if (fflush(fp) != 0 && !bad) {
+    if (fflush(fp) != 0)
+        bad = 1;
+    int saved = e->ws->werr;
+    if (!bad && fsync(e->ws->fd) != 0 && errno != EINVAL && errno != EROFS) {
         bad = 1;
         saved = errno;
     }
-    if (!bad && fsync(fileno(fp)) != 0 && errno != EINVAL && errno != EROFS) {
-        bad = 1;
-        saved = errno;
-    }
+    e->ws = NULL;   /* freed by fclose */
     if (fclose(fp) != 0 && !bad) {
         bad = 1;
         saved = errno;
     }
-    if (bad) {
+    if (bad || interrupted) {
         unlinkat(e->dirfd, e->tmp, 0);
         od->nfiles--;
-        return nc_error_set(err, NC_EIO, od->path, 0, NULL, "cannot write %s/%s: %s", od->path,
-                            e->final, saved ? strerror(saved) : "write error");
+        if (!bad)
+            return interrupted_error(err);
+        return nc_error_set(err, NC_EIO, NULL, 0, NULL, "cannot write %s/%s: %s", od->path,
+                            e->rel, saved ? strerror(saved) : "write error");
     }
     e->done = 1;
     return NC_OK;
@@ -196,17 +271,23 @@ nc_status outdir_end(outdir *od, FILE *fp, nc_error *err)
 
 nc_status outdir_commit(outdir *od, nc_error *err)
 {
+    /* A signal from here on no longer stops the run: the renames complete and
+     * the new results are all in place (renaming them back is not possible). */
+    if (interrupted)
+        return interrupted_error(err);
     for (size_t i = 0; i < od->nfiles; i++) {
         entry *e = &od->files[i];
         if (!e->done)
             continue;
         if (renameat(e->dirfd, e->tmp, e->dirfd, e->final) != 0)
-            return nc_error_set(err, NC_EIO, od->path, 0, NULL, "cannot rename into %s/%s: %s",
-                                od->path, e->final, strerror(errno));
+            return nc_error_set(err, NC_EIO, NULL, 0, NULL, "cannot rename into %s/%s: %s",
+                                od->path, e->rel, strerror(errno));
         e->done = 2;
     }
     fsync(od->fd);
     od->nfiles = 0;
+    for (size_t i = 0; i < od->nsubs; i++)
+        od->subs[i].created = 0;
     return NC_OK;
 }
 
@@ -218,24 +299,24 @@ void outdir_abort(outdir *od)
         if (od->files[i].done != 2)
             unlinkat(od->files[i].dirfd, od->files[i].tmp, 0);
     od->nfiles = 0;
+    /* Scenario directories this run made: removed again (rmdir fails, harmlessly,
+     * if anything else was put there meanwhile). */
+    for (size_t i = 0; i < od->nsubs; i++) {
+        if (od->subs[i].created)
+            unlinkat(od->fd, od->subs[i].name, AT_REMOVEDIR);
+        od->subs[i].created = 0;
+    }
 }
 
 void outdir_abort_signal_safe(void)
 {
-    outdir *od = current;
-    if (od == NULL)
-        return;
-    for (size_t i = 0; i < od->nfiles; i++)
-        if (od->files[i].done != 2)
-            unlinkat(od->files[i].dirfd, od->files[i].tmp, 0);
+    interrupted = 1;
 }
 
 void outdir_close(outdir *od)
 {
     if (od == NULL)
         return;
-    if (current == od)
-        current = NULL;
     outdir_abort(od);
     for (size_t i = 0; i < od->nsubs; i++)
         close(od->subs[i].fd);

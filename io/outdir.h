@@ -45,8 +45,11 @@ const char *outdir_path(const outdir *od);
 /* Close and free (calls outdir_abort for anything not committed). NULL ok. */
 void outdir_close(outdir *od);
 
-/* Async-signal-safe: unlink all temporaries of the open outdir (for the
- * SIGINT/SIGTERM handler).  */
+/* Async-signal-safe, for the SIGINT/SIGTERM handler: mark the process
+ * interrupted.  From then on outdir_begin, outdir_end and outdir_commit fail
+ * with NC_EINTR (outdir_end removing its file), so the writer stops at the
+ * next file and its error path (outdir_abort/outdir_close) removes every
+ * temporary; a commit already renaming is left to complete.  Never reset. */
 void outdir_abort_signal_safe(void);
 
 #endif

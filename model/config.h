@@ -90,6 +90,7 @@ typedef struct nc_scenario {
     nc_destination *destinations;
     nc_service *services;
     nc_profile *profiles;             /* index 0 is always the built-in "flat" */
+    long line;                        /* first line in scenarios.csv, 0 without the file */
 } nc_scenario;
 
 /* Everything loaded from an input directory. */

@@ -46,6 +46,10 @@
 #define NIL UINT32_MAX
 #define MAX_POOLS 50000000u
 #define MAX_IPOOLS 50000000u
+/* Requests in flight (connecting, waiting for a pooled connection, holding
+ * one): 2^24 of 40 bytes is 640 MiB.  More means a queue that never drains
+ * (e.g. pool_max far below the load with a huge pool_wait_timeout_s). */
+#define MAX_REQS (1u << 24)
 
 enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL };
 
@@ -156,6 +160,7 @@ struct sim {
     uint64_t events;
     int oom;
     int root_is_current;         /* the heap's root is the event being handled */
+    int too_many_reqs;           /* oom was set because of MAX_REQS */
 };
 
 /* ---------------------------------------------------------------- setup */
@@ -463,8 +468,9 @@ static uint32_t req_alloc(sim *s)
     }
     if (s->nreqs == s->req_cap) {
         uint32_t cap = s->req_cap ? s->req_cap * 2 : 1024;
-        if (cap > EQ_MAX_IDX) {
+        if (cap > MAX_REQS) {
             s->oom = 1;
+            s->too_many_reqs = 1;
             return NIL;
         }
         req *r = realloc(s->reqs, (size_t)cap * sizeof *r);
@@ -998,6 +1004,7 @@ static void reset(sim *s)
     s->req_free = NIL;
     eq_reset(&s->q);
     s->root_is_current = 0;
+    s->too_many_reqs = 0;
     s->k = -1;
     s->events = 0;
     s->oom = 0;
@@ -1061,8 +1068,15 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
             s->root_is_current = 0;
             eq_pop(&s->q);
         }
-        if (__builtin_expect(s->oom, 0))
+        if (__builtin_expect(s->oom, 0)) {
+            if (s->too_many_reqs)
+                return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
+                                    "scenario '%s': more than %u requests in flight at %.0f s "
+                                    "(waiting for pooled connections or connecting): too large to "
+                                    "simulate; raise pool_max or lower pool_wait_timeout_s",
+                                    s->sc->name, MAX_REQS, sim_to_s(t));
             return oom(err);
+        }
         if (__builtin_expect((++events & 0xffff) == 0, 0) && ctl != NULL) {
             if (ctl->clock_us != NULL)
                 *ctl->clock_us = t;

@@ -219,5 +219,7 @@ nc_status canvas_write(outdir *od, const char *relpath, canvas_format f, double 
      * reported in preference to the (then irrelevant) close status. */
     nc_error end_err;
     nc_status end = outdir_end(od, fp, st == NC_OK ? err : &end_err);
+    if (st == NC_EIO && end == NC_EIO && err != NULL)
+        *err = end_err;   /* cairo saw the write fail; outdir knows the path and errno */
     return st != NC_OK ? st : end;
 }

@@ -260,9 +260,16 @@ static void stack_maps(double top, double bottom, double x, double w, size_t n, 
     }
 }
 
+/* More panels than this would be unreadable, and the PNG would pass cairo's
+ * 32,767-pixel limit: charts show the first FIGURE_MAX_PANELS gateways
+ * (timeseries.csv has them all). */
+#define FIGURE_MAX_PANELS 40
+
 double figure_panels_height(const nc_scen_result *r)
 {
     size_t n = r->sc->ngateways ? r->sc->ngateways : 1;
+    if (n > FIGURE_MAX_PANELS)
+        n = FIGURE_MAX_PANELS;
     return n == 1 ? FIGURE_H : 130.0 + 300.0 * (double)n;
 }
 
@@ -433,8 +440,8 @@ nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
     top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items,
                             sizeof items / sizeof items[0], 1) + 4;
 
-    chart_map areas[64];
-    size_t np = ng < 64 ? ng : 64;   /* more panels than that would be unreadable anyway */
+    chart_map areas[FIGURE_MAX_PANELS];
+    size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
     if (np == 0)
         return NC_OK;
     stack_maps(top, bottom, LEFT, w - LEFT - RIGHT, np, 1, areas);
@@ -518,8 +525,8 @@ nc_status figure_failures(chart *c, double w, double h, void *ctx)
         {CHART_SW_LINE, CHART_GREEN, "stale reuses"},
     };
     top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, 3, 1) + 4;
-    chart_map areas[64];
-    size_t np = ng < 64 ? ng : 64;
+    chart_map areas[FIGURE_MAX_PANELS];
+    size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
     if (np == 0)
         return NC_OK;
     stack_maps(top, bottom, LEFT, w - LEFT - RIGHT, np, 1, areas);

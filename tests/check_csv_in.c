@@ -173,6 +173,9 @@ static const bad_case bad_cases[] = {
     {F("services.csv", SV_HDR "web,\"api,4,10\n"), NULL, 2, "destination", "unterminated"},
     {F("services.csv", SV_HDR "web,ap\"i,4,10\n"), NULL, 2, "destination", "misplaced quote"},
     {F("services.csv", SV_HDR "web,\"api\"x,4,10\n"), NULL, 2, "destination", "misplaced quote"},
+    /* found by fuzzing: a control byte in a header name, shown as '?' in the message */
+    {F("services.csv", "service,dest\x01ination,instances,rps\nweb,\"api,4,10\n"), NULL, 2,
+     "dest?ination", "unterminated"},
     {F("services.csv", SV_HDR "web,api,4\n"), NULL, 2, "", "3 fields but the header"},
     {F("services.csv", SV_HDR "web,api,4,1,\n"), NULL, 2, "", "5 fields but the header"},
     {F("gateways.csv", ""), NULL, 0, "", "file is empty"},
