@@ -1,10 +1,424 @@
-/* plan_out.c - placeholder until the planner lands. */
+/*
+ * plan_out.c - the files of `natcap plan` (see plan_out.h):
+ *   plan.csv                  one row per scenario and gateway
+ *   plan.md                   the same answers for people, with how to read them
+ *   SCENARIO/headroom.{png,pdf,svg}  peak utilisation against the rate
+ *                             multiplier at every point the search evaluated
+ * Numbers use fixed formats so that identical plans give identical bytes;
+ * an answer that does not exist is an empty CSV field and "-" (or a short
+ * word) in Markdown.  The chart is drawn with plot/chart.h primitives, in
+ * points, once per format, through plot/canvas.h.
+ */
 #include "plan_out.h"
+
+#include "../model/summary.h"
+#include "../plot/canvas.h"
+#include "../plot/chart.h"
+#include "csv_out.h"
+
+#include <math.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#include <stdio.h>
+#include <string.h>
+
+/* ---- plan.csv ------------------------------------------------------------------ */
+
+static void put_num(FILE *fp, double v, int decimals)
+{
+    fputc(',', fp);
+    if (!isnan(v))
+        fprintf(fp, "%.*f", decimals, v);
+}
+
+static void put_long(FILE *fp, long v)
+{
+    fputc(',', fp);
+    if (v >= 0)
+        fprintf(fp, "%ld", v);
+}
+
+static void put_clock(FILE *fp, sim_time t)
+{
+    fputc(',', fp);
+    if (t != SIM_TIME_NONE) {
+        char buf[32];
+        nc_format_clock(t, buf, sizeof buf);
+        fputs(buf, fp);
+    }
+}
+
+static nc_status write_csv(outdir *od, const plan_result *p, nc_error *err)
+{
+    FILE *fp;
+    nc_status st = outdir_begin(od, "plan.csv", &fp, err);
+    if (st != NC_OK)
+        return st;
+    fputs("scenario,gateway,capacity,peak_in_use,peak_utilization,headroom_rate_scale,"
+          "min_nat_ips,min_nat_ips_at_growth,pool_idle_needed,time_wait_s_needed,"
+          "alert_lead_minutes,alert_threshold_for_lead,analytic_peak_in_use,"
+          "nat_ips,time_wait_s,peak_in_use_max,exhausted_replications,first_exhaustion,"
+          "headroom_capped,alert_fired_at,alert_fired_replications,replications,seed,"
+          "target_utilization,growth,alert_at,lead_minutes\n",
+          fp);
+    const plan_opts *o = &p->opts;
+    for (size_t i = 0; i < p->n; i++) {
+        const plan_scenario *ps = &p->scen[i];
+        const nc_scenario *sc = ps->sc;
+        for (size_t g = 0; g < sc->ngateways; g++) {
+            const plan_gw *a = &ps->gw[g];
+            csv_out_field(fp, sc->name);
+            fputc(',', fp);
+            csv_out_field(fp, sc->gateways[g].name);
+            fprintf(fp, ",%llu,%.1f,%.4f", (unsigned long long)a->capacity, a->peak_in_use,
+                    a->peak_utilization);
+            put_num(fp, a->headroom_rate_scale, 4);
+            put_long(fp, a->min_nat_ips);
+            put_long(fp, a->min_nat_ips_at_growth);
+            put_long(fp, a->pool_idle_needed);
+            put_num(fp, a->time_wait_s_needed, 1);
+            put_num(fp, a->alert_lead_minutes, 1);
+            put_num(fp, a->alert_threshold_for_lead, 2);
+            put_num(fp, a->analytic_peak_in_use, 1);
+            fprintf(fp, ",%u,%g,%u,%u", sc->gateways[g].nat_ips, sc->gateways[g].time_wait_s,
+                    a->peak_in_use_max, a->exhausted_replications);
+            put_clock(fp, a->first_exhaustion);
+            fprintf(fp, ",%d", a->headroom_capped);
+            put_clock(fp, a->alert_fired_at);
+            fprintf(fp, ",%u,%u,%llu,%g,%g,%g,%g\n", a->alert_fired_reps, ps->base->reps,
+                    (unsigned long long)sc->seed, o->target_utilization, o->growth, o->alert_at,
+                    o->lead_minutes);
+        }
+    }
+    return outdir_end(od, fp, err);
+}
+
+/* ---- plan.md ------------------------------------------------------------------------ */
+
+static void md_text(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '[' || *s == ']' ||
+            *s == '\\')
+            fputc('\\', fp);
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, fp);
+    }
+}
+
+static void md_long(FILE *fp, long v, const char *none)
+{
+    if (v == PLAN_NA)
+        fputs("n/a", fp);
+    else if (v == PLAN_NONE)
+        fputs(none, fp);
+    else
+        fprintf(fp, "%ld", v);
+}
+
+static void md_gateway(FILE *fp, const plan_scenario *ps, size_t g, const plan_opts *o)
+{
+    const nc_scenario *sc = ps->sc;
+    const nc_gateway *gw = &sc->gateways[g];
+    const plan_gw *a = &ps->gw[g];
+    char clock[32];
+    fputs("| ", fp);
+    md_text(fp, sc->name);
+    fputs(" | ", fp);
+    md_text(fp, gw->name);
+    fprintf(fp, " | %.0f %% | ", 100 * a->peak_utilization);
+    if (a->headroom_capped)
+        fprintf(fp, "\u2265 %g\u00d7", a->headroom_rate_scale);
+    else
+        fprintf(fp, "%.2f\u00d7", a->headroom_rate_scale);
+    fprintf(fp, " | %u \u2192 ", gw->nat_ips);
+    md_long(fp, a->min_nat_ips, "> limit");
+    fputs(" | ", fp);
+    md_long(fp, a->min_nat_ips_at_growth, "> limit");
+    fputs(" | ", fp);
+    if (a->pool_idle_needed == 0)
+        fputs("none needed", fp);
+    else
+        md_long(fp, a->pool_idle_needed, "none \u2264 1024");
+    fputs(" | ", fp);
+    if (isnan(a->time_wait_s_needed))
+        fputs("none", fp);
+    else
+        fprintf(fp, "%g s \u2192 %.0f s", gw->time_wait_s, a->time_wait_s_needed);
+    fputs(" | ", fp);
+    if (a->alert_fired_at == SIM_TIME_NONE) {
+        fputs("never", fp);
+    } else {
+        nc_format_clock(a->alert_fired_at, clock, sizeof clock);
+        fputs(clock, fp);
+    }
+    fputs(" | ", fp);
+    if (a->exhausted_replications == 0)
+        fputs("no failure", fp);
+    else if (isnan(a->alert_lead_minutes))
+        fputs("fires too late", fp);
+    else
+        fprintf(fp, "%.0f min", a->alert_lead_minutes);
+    fputs(" | ", fp);
+    if (a->exhausted_replications == 0)
+        fputs("-", fp);
+    else if (isnan(a->alert_threshold_for_lead))
+        fputs("none", fp);
+    else
+        fprintf(fp, "%.0f %%", 100 * a->alert_threshold_for_lead);
+    fprintf(fp, " | %.0f | ", a->peak_in_use);
+    if (isnan(a->analytic_peak_in_use))
+        fputs("n/a", fp);
+    else
+        fprintf(fp, "%.0f", a->analytic_peak_in_use);
+    fputs(" |\n", fp);
+    (void)o;
+}
+
+static nc_status write_md(outdir *od, const plan_result *p, const plot_opts *po, nc_error *err)
+{
+    FILE *fp;
+    nc_status st = outdir_begin(od, "plan.md", &fp, err);
+    if (st != NC_OK)
+        return st;
+    const plan_opts *o = &p->opts;
+    char date[64];
+    canvas_format_epoch_human(po->run_epoch, date, sizeof date);
+    fprintf(fp, "# natcap plan\n\n");
+    fprintf(fp, "natcap %s, %s, input `%s`. Target: peak utilisation \u2264 %.0f %% and no "
+                "failed allocation in any replication; growth %g\u00d7; alert at %.0f %%, "
+                "wanted lead %g min. %zu variants simulated (%llu replications).\n\n",
+            NATCAP_VERSION, date, po->input_dir ? po->input_dir : "?",
+            100 * o->target_utilization, o->growth, 100 * o->alert_at, o->lead_minutes,
+            p->simulations, (unsigned long long)p->replications);
+    fprintf(fp, "| scenario | gateway | peak | headroom | NAT IPs (now \u2192 needed) | "
+                "IPs at %g\u00d7 | pool_idle needed | TIME_WAIT needed | %.0f %% alert fires | "
+                "alert lead | alert for %g min lead | peak in use (sim) | analytic |\n",
+            o->growth, 100 * o->alert_at, o->lead_minutes);
+    fputs("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+          fp);
+    const char *ext = (po->formats & PLOT_PNG) ? "png" : (po->formats & PLOT_SVG) ? "svg" : "pdf";
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t g = 0; g < p->scen[i].sc->ngateways; g++)
+            md_gateway(fp, &p->scen[i], g, o);
+    fputs("\n## How to read it\n\n"
+          "- **headroom**: the largest multiplier of every request rate at which no replication "
+          "has a failed allocation, by bisection to 1 % with the scenario's seeds at every step. "
+          "Below 1\u00d7 the gateway already fails today.\n"
+          "- **NAT IPs needed**: the fewest public IPs for which the highest peak of any "
+          "replication stays at or below the target and nothing fails, at today's load and at "
+          "the growth factor; only this gateway's IPs change.\n"
+          "- **pool_idle needed**: the smallest of 1, 2, 4, 8, \u2026 idle pooled connections "
+          "per instance and destination, set on every row of the gateway without pooling, that "
+          "meets the target with the IPs as given.\n"
+          "- **TIME_WAIT needed**: the largest TIME_WAIT (at most the one given) that meets the "
+          "target with everything else as given, to 1 s or 1 %.\n"
+          "- **alert**: an alert on the gauge \u2018mappings in use / capacity\u2019 of the "
+          "fullest pool, read at the end of every sample interval: when it first fires "
+          "(median over replications), how long before the first failed allocation (median "
+          "over the replications that fail), and the highest threshold that fires at least "
+          "the wanted lead before the first failure in every failing replication.\n"
+          "- **analytic**: the peak of the expected mappings in use without a port limit, "
+          "m(t) = \u222b \u03bb(s) P(H > t \u2212 s) ds with H = handshake + latency + "
+          "TIME_WAIT, for rows without pooling only (pooled rows are left out). It ignores "
+          "retries and pooling; the simulated peak is the highest of a random path, so it sits "
+          "a few standard deviations (\u221am) above m when ports are plentiful, and at the "
+          "capacity when they run out.\n\n",
+          fp);
+    fputs("## Headroom charts\n\n", fp);
+    for (size_t i = 0; i < p->n; i++) {
+        const char *name = p->scen[i].sc->name;
+        if (po->formats == 0)
+            break;
+        fputs("![", fp);
+        md_text(fp, name);
+        fprintf(fp, " headroom](%s/headroom.%s)\n\n", name, ext);
+    }
+    return outdir_end(od, fp, err);
+}
+
+/* ---- SCENARIO/headroom.* ------------------------------------------------------------ */
+
+#define FIG_W 800.0
+#define FIG_H 450.0
+#define MARGIN 16.0
+#define LEFT 64.0
+#define RIGHT 22.0
+
+typedef struct hr_ctx {
+    const plan_scenario *ps;
+    const plan_opts *po;
+    const plot_opts *o;
+} hr_ctx;
+
+static void marker(chart *c, double x, double y, int fail, chart_rgba col)
+{
+    cairo_t *cr = chart_cairo(c);
+    cairo_save(cr);
+    cairo_new_path(cr);
+    if (fail) {   /* a filled square in vermillion: this multiplier failed */
+        cairo_rectangle(cr, x - 3.5, y - 3.5, 7, 7);
+        cairo_set_source_rgba(cr, 0.835, 0.369, 0.0, 1.0);
+        cairo_fill(cr);
+    } else {
+        cairo_arc(cr, x, y, 3.5, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 1, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, 1.5);
+        cairo_set_source_rgba(cr, col.r, col.g, col.b, col.a);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+static nc_status draw_headroom(chart *c, double w, double h, void *vctx)
+{
+    const hr_ctx *x = vctx;
+    const plan_scenario *ps = x->ps;
+    const nc_scenario *sc = ps->sc;
+    size_t ng = sc->ngateways;
+    char buf[512];
+
+    snprintf(buf, sizeof buf, "%s \u2014 headroom: peak utilisation against the rate multiplier",
+             sc->name);
+    chart_text(c, MARGIN, 10, CHART_FS_TITLE, CHART_BOLD, CHART_INK, w - 2 * MARGIN, buf);
+    double top = 30;
+    size_t o = 0;
+    for (size_t g = 0; g < ng && o < sizeof buf; g++) {
+        const plan_gw *a = &ps->gw[g];
+        if (a->headroom_capped)
+            o += (size_t)snprintf(buf + o, sizeof buf - o,
+                                  "%s%s: no failed allocation even at %g\u00d7 (the search limit)",
+                                  g ? "; " : "", sc->gateways[g].name, a->headroom_rate_scale);
+        else
+            o += (size_t)snprintf(buf + o, sizeof buf - o,
+                                  "%s%s: no failed allocation up to %.2f\u00d7 today\u2019s rates",
+                                  g ? "; " : "", sc->gateways[g].name, a->headroom_rate_scale);
+    }
+    chart_text(c, MARGIN, top, CHART_FS_SUBTITLE, 0, CHART_MUTED, w - 2 * MARGIN, buf);
+    top += 19;
+
+    char ulabel[64];
+    snprintf(ulabel, sizeof ulabel, "target %.0f %%", 100 * x->po->target_utilization);
+    chart_legend_item items[8 + 4];
+    size_t ni = 0;
+    for (size_t g = 0; g < ng && g < 8; g++)
+        items[ni++] = (chart_legend_item){CHART_SW_LINE, chart_series_colour(g),
+                                          sc->gateways[g].name};
+    items[ni++] = (chart_legend_item){CHART_SW_AREA, CHART_VERMILLION, "a replication failed"};
+    items[ni++] = (chart_legend_item){CHART_SW_DASH, CHART_ORANGE, ulabel};
+    items[ni++] = (chart_legend_item){CHART_SW_THIN, CHART_VERMILLION, "capacity (100 %)"};
+    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, ni, 1) + 6;
+
+    snprintf(buf, sizeof buf, "natcap %s \u00b7 seed %llu \u00b7 %u replications per point "
+                              "\u00b7 same seeds at every point \u00b7 input %s",
+             NATCAP_VERSION, (unsigned long long)sc->seed, ps->base->reps,
+             x->o->input_dir ? x->o->input_dir : "?");
+    chart_text(c, MARGIN, h - 6, CHART_FS_SMALL, CHART_BOTTOM, CHART_MUTED, w - 2 * MARGIN, buf);
+    double bottom = h - 20 - 30;   /* footer, x labels and title */
+
+    /* x from a little below the lowest point to a little above the highest,
+     * 1x always included: the points of a bisection sit close together */
+    double xmin = 1, xmax = 1, ymax = 1.0;
+    for (size_t k = 0; k < ps->npoints; k++) {
+        if (ps->points[k].rate_scale > xmax)
+            xmax = ps->points[k].rate_scale;
+        if (ps->points[k].rate_scale < xmin)
+            xmin = ps->points[k].rate_scale;
+        for (size_t g = 0; g < ng; g++)
+            if (ps->points[k].peak_utilization[g] > ymax)
+                ymax = ps->points[k].peak_utilization[g];
+    }
+    chart_ticks xt, yt;
+    double pad = 0.05 * (xmax - xmin) + 0.01 * xmax;
+    chart_nice_ticks(xmin - pad > 0 ? xmin - pad : 0, xmax + pad, 8, &xt);
+    /* percent axis in steps of 20 (50 past 200 %): 100 % is always a tick */
+    double ystep = ymax > 2.0 ? 50 : 20;
+    yt.lo = 0;
+    yt.step = ystep;
+    yt.hi = ystep * ceil((100 * ymax + 5) / ystep);
+    yt.count = (int)lround(yt.hi / ystep) + 1;
+    yt.nfrac = 0;
+    chart_map m = {LEFT, top, w - LEFT - RIGHT, bottom - top, xt.lo, xt.hi, 0, yt.hi};
+
+    /* grid and axes: value axis in percent, x axis in multiples of today's rate */
+    for (int i = 0; i < yt.count; i++) {
+        double v = chart_tick_value(&yt, i), yy = chart_map_y(&m, v);
+        if (v > 0)
+            chart_hline(c, m.x, m.x + m.w, yy, 0.5, CHART_GRID, 0);
+        snprintf(buf, sizeof buf, "%.0f %%", v);
+        chart_text(c, m.x - 5, yy, CHART_FS_LABEL, CHART_RIGHT | CHART_MIDDLE, CHART_INK, 0, buf);
+    }
+    for (int i = 0; i < xt.count; i++) {
+        double v = chart_tick_value(&xt, i), xx = chart_map_x(&m, v);
+        if (v > xt.lo)
+            chart_vline(c, xx, m.y, m.y + m.h, 0.5, CHART_GRID, 0);
+        chart_vline(c, xx, m.y + m.h, m.y + m.h + 3, 0.8, CHART_MUTED, 0);
+        snprintf(buf, sizeof buf, "%.*f\u00d7", xt.nfrac, v);
+        chart_text(c, xx, m.y + m.h + 4, CHART_FS_LABEL, CHART_CENTER | CHART_TOP, CHART_INK, 0,
+                   buf);
+    }
+    chart_text(c, m.x + m.w / 2, m.y + m.h + 18, CHART_FS_LABEL, CHART_CENTER | CHART_TOP,
+               CHART_MUTED, 0, "multiplier of every request rate (1\u00d7 = the scenario as given)");
+    chart_text(c, MARGIN - 4, m.y + m.h / 2, CHART_FS_LABEL,
+               CHART_VERTICAL | CHART_CENTER | CHART_TOP, CHART_MUTED, 0,
+               "peak utilisation of the fullest pool (mean of replications)");
+
+    chart_hline(c, m.x, m.x + m.w, chart_map_y(&m, 100.0 * x->po->target_utilization), 1.2,
+                CHART_ORANGE, 4);
+    chart_hline(c, m.x, m.x + m.w, chart_map_y(&m, 100.0), 1.2, CHART_VERMILLION, 0);
+    chart_vline(c, chart_map_x(&m, 1.0), m.y, m.y + m.h, 0.8, CHART_MUTED, 2);
+
+    double xs[256], ys[256];
+    for (size_t g = 0; g < ng; g++) {
+        size_t n = 0;
+        for (size_t k = 0; k < ps->npoints && n < 256; k++, n++) {
+            xs[n] = ps->points[k].rate_scale;
+            ys[n] = 100.0 * ps->points[k].peak_utilization[g];
+        }
+        chart_rgba col = chart_series_colour(g);
+        chart_polyline(c, &m, xs, ys, n, 1.2, col, 0);
+        const plan_gw *a = &ps->gw[g];
+        chart_vline(c, chart_map_x(&m, a->headroom_rate_scale), m.y, m.y + m.h, 1.0, col, 1.5);
+        for (size_t k = 0; k < n; k++)
+            marker(c, chart_map_x(&m, xs[k]), chart_map_y(&m, ys[k]),
+                   ps->points[k].exhausted_reps[g] > 0, col);
+    }
+    chart_frame(c, &m);
+    return NC_OK;
+}
+
+static nc_status write_headroom(outdir *od, const plan_scenario *ps, const plan_opts *po,
+                                const plot_opts *o, nc_error *err)
+{
+    static const struct {
+        unsigned bit;
+        canvas_format f;
+    } formats[] = {{PLOT_PNG, CANVAS_PNG}, {PLOT_PDF, CANVAS_PDF}, {PLOT_SVG, CANVAS_SVG}};
+    hr_ctx ctx = {ps, po, o};
+    char title[256];
+    snprintf(title, sizeof title, "natcap: %s, headroom", ps->sc->name);
+    canvas_meta meta = {title, o->run_epoch};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (!(o->formats & formats[i].bit))
+            continue;
+        char path[NC_NAME_MAX + 32];
+        snprintf(path, sizeof path, "%s/headroom.%s", ps->sc->name, canvas_ext(formats[i].f));
+        nc_status st = canvas_write(od, path, formats[i].f, FIG_W, FIG_H, &meta, draw_headroom,
+                                    &ctx, err);
+        if (st != NC_OK)
+            return st;
+    }
+    return NC_OK;
+}
 
 nc_status plan_write(outdir *od, const plan_result *p, const plot_opts *o, nc_error *err)
 {
-    (void)od;
-    (void)p;
-    (void)o;
-    return nc_error_set(err, NC_EUSAGE, NULL, 0, NULL, "plan is not available in this build");
+    nc_status st = write_csv(od, p, err);
+    if (st == NC_OK)
+        st = write_md(od, p, o, err);
+    for (size_t i = 0; st == NC_OK && i < p->n; i++)
+        st = write_headroom(od, &p->scen[i], &p->opts, o, err);
+    return st;
 }

@@ -3,6 +3,39 @@
  * (issue 4): headroom, NAT IPs needed, pooling needed, TIME_WAIT needed,
  * alert lead time, and the analytic infinite-port occupancy beside the
  * simulated peak.
+ *
+ * How.  Every question is a search over one knob of a copy of the scenario
+ * (nc_scenario_copy): the rate multiplier of every row, one gateway's
+ * nat_ips or time_wait_s, or pool_idle of that gateway's rows without
+ * pooling.  Each evaluation is a full batch of the scenario's replications
+ * with the scenario's own seeds (common random numbers: the same seeds at
+ * every step), so an answer is a pure function of the inputs, the seeds and
+ * the replication count, whatever -j is.  The searches run in rounds: each
+ * open search proposes its next variant, all proposals of a round (every
+ * scenario, gateway and question) run in one batch_run on o->jobs threads,
+ * and every evaluation is cached and seen by every search it informs, so a
+ * point is never simulated twice.
+ *
+ * "Meets the target" (min_nat_ips, pool_idle_needed, time_wait_s_needed):
+ * no replication has a failed allocation on the gateway and the highest peak
+ * of any replication is <= U x capacity of its fullest pool.
+ *
+ * Searches start from an analytic estimate (model/occupancy.h) or the
+ * baseline's peak, then step outwards by doubling steps until the answer is
+ * bracketed, then bisect: a good estimate costs two evaluations.
+ *   headroom_rate_scale  largest multiplier without a failed allocation in
+ *                        any replication, to 1 % (relative), searched in
+ *                        [0, PLAN_MAX_RATE_SCALE]; capped above.
+ *   min_nat_ips          integer search in [1, max(PLAN_MAX_NAT_IPS, ...)]
+ *                        (with ports_per_instance, in [1, the IPs that
+ *                        reserve ports for every instance]).
+ *   pool_idle_needed     1, 2, 4, ... PLAN_MAX_POOL_IDLE in order, first
+ *                        that meets the target; stops early when doubling
+ *                        no longer changes the result.
+ *   time_wait_s_needed   in [0, time_wait_s as given], to 1 s or 1 %.
+ * Searches assume the answer is monotone in the knob; the model is
+ * stochastic, so close to a boundary it may not be, and the answer is then
+ * one deterministic boundary point among possibly several.
  */
 #ifndef NATCAP_MODEL_PLAN_H
 #define NATCAP_MODEL_PLAN_H
@@ -15,6 +48,20 @@
 #include <signal.h>
 #include <stdio.h>
 
+#define PLAN_MAX_RATE_SCALE 10.0
+#define PLAN_MAX_NAT_IPS 1024u
+#define PLAN_MAX_POOL_IDLE 1024u
+
+/* Progress of a plan, for a progress line (reported about 4 times a
+ * second from the calling thread). */
+typedef struct plan_status {
+    unsigned round;              /* 1-based search round */
+    size_t variants;             /* variants simulated in this round */
+    size_t units_done, units_total;   /* replications of this round */
+    size_t simulations;          /* variants simulated before this round */
+    double elapsed_s;            /* since plan_run started */
+} plan_status;
+
 typedef struct plan_opts {
     double target_utilization;   /* U, default 0.8 */
     double growth;               /* G, default 1.5 */
@@ -24,18 +71,86 @@ typedef struct plan_opts {
     const gsl_rng_type *rng;
     const volatile sig_atomic_t *stop;
     int quiet;                   /* no progress line */
+    /* Progress: called when not quiet; NULL draws the default line on
+     * stderr (the only output of this module besides plan_print). */
+    void (*progress)(void *ud, const plan_status *st);
+    void *ud;
 } plan_opts;
 
 void plan_opts_default(plan_opts *o);
 
+/* Special values of the integer answers. */
+enum {
+    PLAN_NONE = -1,   /* searched: nothing in the range meets the target */
+    PLAN_NA = -2      /* the question does not apply (no row without pooling) */
+};
+
+/* One evaluated variant of the rate-multiplier search (headroom chart). */
+typedef struct plan_point {
+    double rate_scale;
+    double *peak_utilization;    /* [ngateways]: mean of the reps' peaks / capacity */
+    uint32_t *exhausted_reps;    /* [ngateways] */
+} plan_point;
+
+/* The answers for one gateway of one scenario.  NAN = no answer (empty in
+ * plan.csv). */
+typedef struct plan_gw {
+    /* baseline (the scenario as given) */
+    uint64_t capacity;
+    double peak_in_use;          /* mean over reps of each rep's peak */
+    uint32_t peak_in_use_max;
+    double peak_utilization;
+    uint32_t exhausted_replications;
+    sim_time first_exhaustion;   /* SIM_TIME_NONE if none */
+
+    double headroom_rate_scale;  /* >= PLAN_MAX_RATE_SCALE: capped */
+    int headroom_capped;         /* no failure even at PLAN_MAX_RATE_SCALE */
+    long min_nat_ips;            /* PLAN_NONE when none up to the limit */
+    long min_nat_ips_at_growth;
+    long pool_idle_needed;       /* 0: already meets the target; PLAN_NONE; PLAN_NA */
+    double time_wait_s_needed;   /* NAN: none down to 0 meets the target */
+    double alert_lead_minutes;   /* median over failing reps; NAN if nothing fails or the alert never fires first */
+    double alert_threshold_for_lead;  /* NAN: no threshold gives the lead in every failing rep */
+    sim_time alert_fired_at;     /* median first firing of the A alert over all reps; SIM_TIME_NONE */
+    uint32_t alert_fired_reps;   /* reps in which the A alert fired */
+    double analytic_peak_in_use; /* NAN: no row without pooling */
+} plan_gw;
+
+typedef struct plan_scenario {
+    const nc_scenario *sc;       /* borrowed: must outlive the plan_result */
+    nc_scen_result *base;        /* owned: the baseline batch */
+    plan_gw *gw;                 /* [sc->ngateways] */
+    plan_point *points;          /* rate-multiplier evaluations, ascending */
+    size_t npoints;
+    size_t simulations;          /* variants simulated for this scenario, baseline included */
+} plan_scenario;
+
+struct plan_result {
+    plan_opts opts;              /* as given (progress pointers not to be called) */
+    size_t n;
+    plan_scenario *scen;         /* [n] */
+    size_t simulations;          /* variants simulated in all */
+    uint64_t replications;       /* replications simulated in all */
+    unsigned rounds;
+    double elapsed_s;            /* wall time of plan_run (not written to files) */
+};
 typedef struct plan_result plan_result;
 
-/* Answer every question for every scenario and gateway. */
+/* Answer every question for every scenario and gateway.  NC_EINTR when
+ * o->stop was raised; NC_EINPUT when a variant cannot be simulated. */
 nc_status plan_run(const nc_scenario *scenarios, size_t n, const plan_opts *o, plan_result **out,
                    nc_error *err);
 void plan_result_destroy(plan_result *p);   /* NULL is a no-op */
 
 /* The table on stdout. */
 void plan_print(FILE *fp, const plan_result *p);
+
+/* ---- pieces, exposed for the tests ----------------------------------------- */
+
+/* Alert figures of gateway g from a batch result (sampled at the end of
+ * each interval, like a monitoring gauge): fills alert_lead_minutes,
+ * alert_threshold_for_lead, alert_fired_at and alert_fired_reps of out. */
+void plan_alert(const nc_scen_result *r, size_t g, double alert_at, double lead_minutes,
+                plan_gw *out);
 
 #endif

@@ -1,0 +1,381 @@
+/*
+ * check_plan.c - model/plan and model/occupancy against closed forms.
+ *
+ *   analytic   m(t) = lambda E[H] on a flat profile for each pool layout;
+ *              on a ramp, m(t) against the simulated mean occupancy.
+ *   nat ips    min_nat_ips against Erlang-B and Poisson level crossings on a
+ *              constant-rate case with 50-port IPs designed so that the
+ *              answer is unambiguous (the margins are asserted too).
+ *   pooling    a case that pooling fixes: pool_idle_needed = 4.
+ *   -j         the searches give identical answers on 1 and 2 threads.
+ *   alert      plan_alert on a hand-built result.
+ *
+ * Everything is seeded, so each test is deterministic; the tolerances say
+ * why the seeded answer is also the right one.
+ */
+#include "../model/batch.h"
+#include "../model/latency.h"
+#include "../model/occupancy.h"
+#include "../model/plan.h"
+#include "../model/summary.h"
+#include "fixture.h"
+
+#include <check.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+static plan_opts quiet_opts(unsigned jobs)
+{
+    plan_opts o;
+    plan_opts_default(&o);
+    o.jobs = jobs;
+    o.quiet = 1;
+    return o;
+}
+
+static double analytic_peak(const nc_scenario *sc, size_t g)
+{
+    occupancy *oc = NULL;
+    nc_error err = {0};
+    ck_assert_int_eq(occupancy_create(sc, g, -1, &oc, &err), NC_OK);
+    double m = occupancy_peak(oc);
+    occupancy_destroy(oc);
+    return m;
+}
+
+/* ---- analytic ------------------------------------------------------------------ */
+
+START_TEST(flat_global)
+{
+    fx f;
+    fx_init(&f);
+    fx_add_row(&f, "a", 0, 0, 4, 2.5);   /* 10/s, H = 0.1 + 60 s */
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), 10 * 60.1, 1e-9);
+    /* a lognormal latency and a handshake: lambda (E[L] + hs + TW) */
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p50_ms = 200;
+    f.de[0].latency_p99_ms = 3000;
+    f.de[0].handshake_ms = 50;
+    latency_fit fit;
+    ck_assert_int_eq(latency_fit_make(NC_LAT_LOGNORMAL, 200, 3000, &fit, NULL), NC_OK);
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), 10 * (fit.mean_s + 0.05 + 60), 1e-9);
+    /* a second row adds up in the shared pool; a pooled row does not count */
+    fx_add_row(&f, "b", 0, 0, 1, 5);
+    fx_add_row(&f, "c", 0, 0, 1, 100)->pool_idle = 4;
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), 15 * (fit.mean_s + 0.05 + 60), 1e-9);
+}
+END_TEST
+
+START_TEST(flat_pools)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.ndestinations = 2;
+    f.de[1] = f.de[0];
+    snprintf(f.de[1].name, sizeof f.de[1].name, "other");
+    f.de[0].addresses = 4;
+    fx_add_row(&f, "a", 0, 0, 4, 2.5);   /* 10/s to api (4 addresses) */
+    fx_add_row(&f, "b", 0, 1, 2, 3.0);   /* 6/s to other (1 address) */
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    /* busiest destination address: other, 6 x 60.1 (api: 10 / 4 per address) */
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), 6 * 60.1, 1e-9);
+    /* per instance: a's instance 2.5/s, b's instance 3/s */
+    f.gw[0].mapping = NC_MAPPING_GLOBAL;
+    f.gw[0].ports_per_instance = 512;
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), 3 * 60.1, 1e-9);
+    /* rows of one service share its instances' pools */
+    snprintf(f.sv[1].name, sizeof f.sv[1].name, "a");
+    ck_assert_double_eq_tol(analytic_peak(&f.sc, 0), (2.5 + 3) * 60.1, 1e-9);
+    /* no row without pooling: no estimate */
+    f.sv[0].pool_idle = f.sv[1].pool_idle = 2;
+    ck_assert(isnan(analytic_peak(&f.sc, 0)));
+}
+END_TEST
+
+/* Ramp from 0.2 at 00:00 to 1 at 02:00 (and back over the rest of the
+ * day), 50/s at the top.  H = 60.1 s constant, intervals of 120 s: the
+ * mappings in use at two interval ends depend on arrivals in disjoint
+ * windows, so they are independent.  In the M_t/G/inf model each is
+ * Poisson with mean m(t_k); the mean over R replications has variance
+ * m(t_k)/R.  Hence: each point within 5 sd (family-wise false alarm
+ * 60 x 6e-7), and the standardised sum of the 60 deviations within 4 sd. */
+START_TEST(ramp_matches_simulation)
+{
+    fx f;
+    fx_init(&f);
+    double t[] = {0, 7200}, m[] = {0.2, 1.0};
+    size_t p = fx_add_profile(&f, "ramp", 2, t, m);
+    fx_add_row(&f, "a", 0, 0, 10, 5)->profile = p;
+    f.sc.sample_s = 120;
+    f.sc.replications = 8;
+    occupancy *oc = NULL;
+    ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &oc, NULL), NC_OK);
+    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0};
+    nc_scen_result *r = NULL;
+    nc_error err = {0};
+    ck_assert_int_eq(batch_run(&f.sc, 1, &bo, &r, &err), NC_OK);
+    ck_assert_uint_eq(r->gw[0].exhausted_reps, 0);
+    double dev = 0, var = 0;
+    for (uint32_t k = 0; k < r->nsamples; k++) {
+        double tk = (double)(k + 1) * f.sc.sample_s;
+        double mk = occupancy_at(oc, tk);
+        double sum = 0;
+        for (uint32_t j = 0; j < r->reps; j++)
+            sum += r->gw[0].in_use_by_rep[(size_t)j * r->nsamples + k];
+        double mean = sum / r->reps;
+        ck_assert_msg(fabs(mean - mk) < 5 * sqrt(mk / r->reps), "t=%g: simulated %g, analytic %g",
+                      tk, mean, mk);
+        dev += mean - mk;
+        var += mk / r->reps;
+    }
+    ck_assert_msg(fabs(dev / sqrt(var)) < 4, "standardised deviation %g", dev / sqrt(var));
+    /* the peak is at the end, 02:00, the top of the ramp (slope 40/7200 per
+     * s^2); with H constant, m(t) is the integral of the rate over the last
+     * H = 60.1 s: H x (50 - slope x H / 2) */
+    double slope = 40.0 / 7200;
+    ck_assert_double_eq_tol(occupancy_peak(oc), 60.1 * (50 - slope * 60.1 / 2), 1e-6);
+    nc_scen_result_destroy(r);
+    occupancy_destroy(oc);
+}
+END_TEST
+
+/* ---- min_nat_ips against Erlang-B and Poisson ---------------------------------------- */
+
+static double erlang_b(unsigned c, double a)
+{
+    double b = 1;
+    for (unsigned k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    return b;
+}
+
+/* One row at lam/s through a gateway of 50-port IPs, H = 10 s constant:
+ * a = 10 lam Erlangs.  Over T = 2 h and R = 4 replications the SYNs number
+ * N = lam T R.  With c = 50 n ports, the expected failed allocations are
+ * N B(c, a) (Erlang-B, insensitive to the holding time), and the expected
+ * up-crossings of the level floor(U c) are N pi_a(floor(U c)) (an arrival
+ * finding exactly that many in use; pi_a Poisson).  "Meets the target"
+ * means neither happens: we take the smallest n whose expected counts are
+ * both < 1 and require them to be < 0.01 at n and > 10 at n - 1, so the
+ * answer is unambiguous whatever the seed. */
+static long expected_ips(double lam, double u, double T, unsigned R)
+{
+    double a = 10 * lam, N = lam * T * R;
+    for (unsigned n = 1; n < 100; n++) {
+        unsigned c = 50 * n, lvl = (unsigned)floor(u * c + 1e-9);
+        double fail = N * erlang_b(c, a);
+        double up = lvl < c ? N * gsl_ran_poisson_pdf(lvl, a) : 0;
+        if (fail < 1 && up < 1) {
+            ck_assert_msg(fail < 0.01 && up < 0.01, "ambiguous at n=%u: %g %g", n, fail, up);
+            if (n > 1) {
+                unsigned c1 = 50 * (n - 1), l1 = (unsigned)floor(u * c1 + 1e-9);
+                double f1 = N * erlang_b(c1, a), u1 = l1 < c1 ? N * gsl_ran_poisson_pdf(l1, a) : 0;
+                ck_assert_msg(f1 > 10 || u1 > 10, "ambiguous at n-1=%u: %g %g", n - 1, f1, u1);
+            }
+            return n;
+        }
+    }
+    return -1;
+}
+
+static void erlang_fixture(fx *f, double lam)
+{
+    fx_init(f);
+    f->gw[0].port_min = 1024;
+    f->gw[0].port_max = 1073;        /* 50 ports per IP */
+    f->gw[0].per_destination_limit = 50;
+    f->gw[0].time_wait_s = 9.9;      /* H = 0.1 + 9.9 = 10 s */
+    f->sc.duration_h = 2;
+    f->sc.warmup_h = 0.25;
+    f->sc.replications = 4;
+    f->sc.seed = 7;
+    fx_add_row(f, "a", 0, 0, 1, lam);
+}
+
+START_TEST(min_nat_ips_erlang)
+{
+    fx f;
+    erlang_fixture(&f, 9.0);                 /* a = 90 Erlangs */
+    plan_opts o = quiet_opts(2);
+    o.growth = 4.0 / 3.0;                    /* a = 120 at growth */
+    long n1 = expected_ips(9.0, o.target_utilization, 7200, 4);
+    long n2 = expected_ips(12.0, o.target_utilization, 7200, 4);
+    ck_assert_int_eq(n1, 4);                 /* the design: the peak level decides */
+    ck_assert_int_eq(n2, 5);
+    plan_result *p = NULL;
+    nc_error err = {0};
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+    ck_assert_int_eq(p->scen[0].gw[0].min_nat_ips, n1);
+    ck_assert_int_eq(p->scen[0].gw[0].min_nat_ips_at_growth, n2);
+    /* the baseline (1 IP, 50 ports for 90 Erlangs) fails; headroom < 1 */
+    ck_assert_uint_eq(p->scen[0].gw[0].exhausted_replications, 4);
+    ck_assert(p->scen[0].gw[0].headroom_rate_scale < 1);
+    ck_assert_double_eq_tol(p->scen[0].gw[0].analytic_peak_in_use, 90, 1e-9);
+    plan_result_destroy(p);
+
+    /* U = 1: only failures count, so Erlang-B alone decides */
+    o.target_utilization = 1.0;
+    long n3 = expected_ips(9.0, 1.0, 7200, 4);
+    ck_assert_int_eq(n3, 3);
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+    ck_assert_int_eq(p->scen[0].gw[0].min_nat_ips, n3);
+    plan_result_destroy(p);
+}
+END_TEST
+
+/* ---- pooling ---------------------------------------------------------------------- */
+
+/* 10 instances x 5/s for 100 ms through 200 ports with a 60 s TIME_WAIT:
+ * without pooling about 50 x 60.1 = 3,005 mappings are wanted.  With
+ * pool_idle p an instance closes a connection (into TIME_WAIT) only when
+ * more than p are open; its concurrency is Poisson(0.5), so closes run at
+ * about 5 P(N >= p) per second per instance: ~2/s for p = 1 (~1,200 in
+ * TIME_WAIT), ~0.45/s for p = 2 (~270 > 200 ports), ~0.01/s for p = 4
+ * (~5, plus ~20 open: far below 0.8 x 200).  So the answer is 4. */
+START_TEST(pool_idle_fixes)
+{
+    fx f;
+    fx_init(&f);
+    f.gw[0].port_min = 1024;
+    f.gw[0].port_max = 1223;
+    f.gw[0].per_destination_limit = 200;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.25;
+    f.sc.replications = 3;
+    fx_add_row(&f, "a", 0, 0, 10, 5);
+    plan_opts o = quiet_opts(2);
+    plan_result *p = NULL;
+    nc_error err = {0};
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+    const plan_gw *a = &p->scen[0].gw[0];
+    ck_assert_uint_gt(a->exhausted_replications, 0);
+    ck_assert_int_eq(a->pool_idle_needed, 4);
+    /* 3,005 wanted at 60 s: TIME_WAIT must leave <= 160 mappings at the
+     * peak, i.e. well under 3 s; none at all if even 0 s failed. */
+    ck_assert(!isnan(a->time_wait_s_needed));
+    ck_assert_double_le(a->time_wait_s_needed, 3);
+    plan_result_destroy(p);
+
+    /* a pooled row is left alone: no row without pooling, no answer */
+    f.sv[0].pool_idle = 8;
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+    ck_assert_int_eq(p->scen[0].gw[0].pool_idle_needed, PLAN_NA);
+    plan_result_destroy(p);
+}
+END_TEST
+
+/* ---- determinism ---------------------------------------------------------------------- */
+
+static void same_gw(const plan_gw *x, const plan_gw *y)
+{
+    ck_assert(x->headroom_rate_scale == y->headroom_rate_scale);
+    ck_assert_int_eq(x->min_nat_ips, y->min_nat_ips);
+    ck_assert_int_eq(x->min_nat_ips_at_growth, y->min_nat_ips_at_growth);
+    ck_assert_int_eq(x->pool_idle_needed, y->pool_idle_needed);
+    ck_assert(x->time_wait_s_needed == y->time_wait_s_needed ||
+              (isnan(x->time_wait_s_needed) && isnan(y->time_wait_s_needed)));
+    ck_assert(x->peak_in_use == y->peak_in_use);
+    ck_assert(x->alert_fired_at == y->alert_fired_at);
+}
+
+START_TEST(jobs_do_not_matter)
+{
+    fx f;
+    erlang_fixture(&f, 9.0);
+    /* a second gateway of 100-port IPs with its own row */
+    f.sc.ngateways = 2;
+    f.gw[1] = f.gw[0];
+    snprintf(f.gw[1].name, sizeof f.gw[1].name, "gw2");
+    f.gw[1].port_max = 1123;
+    fx_add_row(&f, "b", 1, 0, 2, 2.0);
+    plan_result *p1 = NULL, *p2 = NULL;
+    plan_opts o1 = quiet_opts(1), o2 = quiet_opts(2);
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o1, &p1, NULL), NC_OK);
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o2, &p2, NULL), NC_OK);
+    ck_assert_uint_eq(p1->simulations, p2->simulations);
+    for (size_t g = 0; g < 2; g++)
+        same_gw(&p1->scen[0].gw[g], &p2->scen[0].gw[g]);
+    ck_assert_uint_eq(p1->scen[0].npoints, p2->scen[0].npoints);
+    /* the bisection bracketed the answer to 1 %: a passing point at the
+     * answer and a failing one within 1 % above it */
+    for (size_t g = 0; g < 2; g++) {
+        double h = p1->scen[0].gw[g].headroom_rate_scale, above = INFINITY;
+        int seen = 0;
+        for (size_t k = 0; k < p1->scen[0].npoints; k++) {
+            const plan_point *pt = &p1->scen[0].points[k];
+            ck_assert(pt->rate_scale == p2->scen[0].points[k].rate_scale);
+            if (pt->rate_scale == h)
+                seen = pt->exhausted_reps[g] == 0;
+            if (pt->exhausted_reps[g] > 0 && pt->rate_scale > h && pt->rate_scale < above)
+                above = pt->rate_scale;
+        }
+        ck_assert(seen);
+        ck_assert_msg(above - h <= 0.01 * above + 1e-12, "gw %zu: %g .. %g", g, h, above);
+    }
+    plan_result_destroy(p1);
+    plan_result_destroy(p2);
+}
+END_TEST
+
+/* ---- alert ------------------------------------------------------------------------------ */
+
+START_TEST(alert_lead)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.duration_h = 600.0 / 3600;
+    f.sc.sample_s = 60;
+    nc_scen_result *r = nc_scen_result_create(&f.sc, 3);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->nsamples, 10);
+    r->gw[0].capacity = 100;
+    static const uint32_t v[3][10] = {
+        {10, 50, 79, 80, 85, 90, 95, 100, 100, 100},   /* fails at 450 s */
+        {10, 60, 70, 75, 81, 90, 100, 100, 100, 100},  /* fails at 380 s */
+        {10, 20, 30, 40, 50, 60, 70, 70, 70, 70},      /* never fails */
+    };
+    for (uint32_t j = 0; j < 3; j++)
+        for (uint32_t k = 0; k < 10; k++)
+            r->gw[0].in_use_by_rep[j * 10 + k] = v[j][k];
+    r->gw[0].first_fail_by_rep[0] = 450 * SIM_US_PER_S;
+    r->gw[0].first_fail_by_rep[1] = 380 * SIM_US_PER_S;
+    r->gw[0].first_fail_by_rep[2] = SIM_TIME_NONE;
+    plan_gw a;
+    plan_alert(r, 0, 0.8, 3, &a);
+    /* 80 % fires at 240 s and 300 s (end of the interval read): leads of
+     * 3.5 and 1.33 min, median 2.42 */
+    ck_assert_uint_eq(a.alert_fired_reps, 2);
+    ck_assert_double_eq_tol(a.alert_lead_minutes, (3.5 + 80.0 / 60) / 2, 1e-9);
+    /* median of 240, 300 and never */
+    ck_assert_int_eq(a.alert_fired_at, 300 * SIM_US_PER_S);
+    /* 3 min before 450 s: readings up to 240 s, best 80 %; before 380 s:
+     * up to 200 -> 180 s, best 70 % */
+    ck_assert_double_eq_tol(a.alert_threshold_for_lead, 0.70, 1e-12);
+    plan_alert(r, 0, 0.8, 10, &a);
+    ck_assert(isnan(a.alert_threshold_for_lead));   /* no reading 10 min before 380 s */
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+Suite *plan_suite(void);
+
+Suite *plan_suite(void)
+{
+    Suite *s = suite_create("plan");
+    TCase *tc = tcase_create("analytic");
+    tcase_add_test(tc, flat_global);
+    tcase_add_test(tc, flat_pools);
+    tcase_add_test(tc, ramp_matches_simulation);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("searches");
+    tcase_add_test(tc, min_nat_ips_erlang);
+    tcase_add_test(tc, pool_idle_fixes);
+    tcase_add_test(tc, jobs_do_not_matter);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("alert");
+    tcase_add_test(tc, alert_lead);
+    suite_add_tcase(s, tc);
+    return s;
+}
