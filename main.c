@@ -806,6 +806,8 @@ static int cmd_plan(const cli *c)
     if (st == NC_OK) {
         plot_opts plo = {c->formats, c->input, run_epoch()};
         st = plan_write(od, pr, &plo, &err);
+        if (st == NC_OK)   /* report.{pdf,md} of the baseline, with the plan page */
+            st = plan_write_report(od, pr, &plo, &err);
         if (st == NC_OK && stop_flag)
             st = nc_error_set(&err, NC_EINTR, NULL, 0, NULL, "interrupted");
         if (st == NC_OK)

@@ -395,13 +395,21 @@ nc_status report_draw(chart *c, double w, double h, void *ctx)
     (void)h;
     const report_ctx *x = ctx;
     cairo_t *cr = chart_cairo(c);
-    int pages = (int)x->n + 1;
+    int extra = x->extra != NULL && x->extra->draw != NULL;
+    int pages = (int)x->n + 1 + extra;
     nc_status st = summary_page(c, x);
     page_footer(c, x, 1, pages);
+    if (st == NC_OK && extra) {
+        cairo_show_page(cr);
+        cairo_save(cr);
+        st = x->extra->draw(c, M, M, REPORT_PAGE_W - 2 * M, REPORT_PAGE_H - 2 * M, x->extra->ud);
+        cairo_restore(cr);
+        page_footer(c, x, 2, pages);
+    }
     for (size_t i = 0; st == NC_OK && i < x->n; i++) {
         cairo_show_page(cr);
         st = scenario_page(c, x, x->rs[i]);
-        page_footer(c, x, (int)i + 2, pages);
+        page_footer(c, x, (int)i + 2 + extra, pages);
     }
     return st;
 }
@@ -493,6 +501,8 @@ static nc_status write_markdown(outdir *od, const report_ctx *x, nc_error *err)
             x->o->input_dir ? x->o->input_dir : "?", date, NATCAP_VERSION);
     md_summary(fp, x);
     md_chart(fp, x->o, "", "comparison");
+    if (x->extra != NULL && x->extra->markdown != NULL)
+        x->extra->markdown(fp, x->extra->ud);
     for (size_t i = 0; i < x->n && st == NC_OK; i++)
         st = md_scenario(fp, x, x->rs[i]);
     nc_error end_err;
@@ -505,7 +515,13 @@ static nc_status write_markdown(outdir *od, const report_ctx *x, nc_error *err)
 nc_status report_write(outdir *od, const nc_scen_result *const *rs, size_t n,
                        const plot_opts *o, nc_error *err)
 {
-    report_ctx x = {rs, n, o};
+    return report_write_ex(od, rs, n, o, NULL, err);
+}
+
+nc_status report_write_ex(outdir *od, const nc_scen_result *const *rs, size_t n,
+                          const plot_opts *o, const report_extra *extra, nc_error *err)
+{
+    report_ctx x = {rs, n, o, extra};
     canvas_meta meta = {"natcap report", o->run_epoch};
     nc_status st = canvas_write(od, "report.pdf", CANVAS_PDF, REPORT_PAGE_W, REPORT_PAGE_H, &meta,
                                 report_draw, &x, err);

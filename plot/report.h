@@ -10,6 +10,9 @@
  * and the service rows holding the most ports at the peak.  So the PDF has
  * 1 + n pages.  report.md has the same table in Markdown with relative links
  * to the chart files.
+ *
+ * report_write_ex adds an extra page (e.g. the plan page of `natcap plan`)
+ * as page 2, between the summary page and the scenario pages: 2 + n pages.
  */
 #ifndef NATCAP_PLOT_REPORT_H
 #define NATCAP_PLOT_REPORT_H
@@ -19,6 +22,7 @@
 #include "plot.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* A4 landscape, in points. */
 #define REPORT_PAGE_W 841.89
@@ -50,12 +54,30 @@ typedef struct report_row {
 
 void report_row_fill(const nc_scen_result *r, size_t g, report_row *out);
 
+/* An extra page of report.pdf and an optional section of report.md.
+ * draw gets the content box of the page (inside the margins, above the
+ * footer, which report.c draws) and must not call cairo_show_page; the
+ * cairo state is saved and restored around it.  markdown (may be NULL)
+ * writes a section of report.md after the summary table and the comparison
+ * chart.  ud is passed to both. */
+typedef struct report_extra {
+    nc_status (*draw)(chart *c, double x, double y, double w, double h, void *ud);
+    void (*markdown)(FILE *fp, void *ud);
+    void *ud;
+} report_extra;
+
+/* report_write with an extra page; extra may be NULL (then it is
+ * report_write). */
+nc_status report_write_ex(outdir *od, const nc_scen_result *const *rs, size_t n,
+                          const plot_opts *o, const report_extra *extra, nc_error *err);
+
 /* Draw the whole report on c (pages of REPORT_PAGE_W x REPORT_PAGE_H);
  * ctx is a report_ctx.  Has the canvas_draw_fn signature. */
 typedef struct report_ctx {
     const nc_scen_result *const *rs;
     size_t n;
     const plot_opts *o;
+    const report_extra *extra;   /* NULL: none */
 } report_ctx;
 
 nc_status report_draw(chart *c, double w, double h, void *ctx);

@@ -9,10 +9,13 @@
  *   pooling    a case that pooling fixes: pool_idle_needed = 4.
  *   -j         the searches give identical answers on 1 and 2 threads.
  *   alert      plan_alert on a hand-built result.
+ *   report     plan_write_report: report.pdf has 2 + scenarios pages (the
+ *              plan page is page 2), report.md a plan section.
  *
  * Everything is seeded, so each test is deterministic; the tolerances say
  * why the seeded answer is also the right one.
  */
+#include "../io/plan_out.h"
 #include "../model/batch.h"
 #include "../model/latency.h"
 #include "../model/occupancy.h"
@@ -23,6 +26,10 @@
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static plan_opts quiet_opts(unsigned jobs)
 {
@@ -357,6 +364,88 @@ START_TEST(alert_lead)
 }
 END_TEST
 
+/* ---- report ------------------------------------------------------------------------------ */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Page objects of a PDF: "/Type /Page" not followed by "s" (the tree). */
+static int pdf_pages(const char *buf, size_t len)
+{
+    int n = 0;
+    const char *key = "/Type /Page";
+    size_t kl = strlen(key);
+    for (size_t i = 0; i + kl < len; i++)
+        if (memcmp(buf + i, key, kl) == 0 && buf[i + kl] != 's')
+            n++;
+    return n;
+}
+
+/* Two scenarios (the pooling case, one exhausting and one not): report.pdf
+ * has the summary, the plan page and one page per scenario. */
+START_TEST(report_with_plan_page)
+{
+    fx f[2];
+    for (int i = 0; i < 2; i++) {
+        fx_init(&f[i]);
+        f[i].gw[0].port_min = 1024;
+        f[i].gw[0].port_max = 1223;
+        f[i].gw[0].per_destination_limit = 200;
+        f[i].sc.duration_h = 1;
+        f[i].sc.warmup_h = 0.25;
+        f[i].sc.replications = 2;
+        fx_add_row(&f[i], "a", 0, 0, 10, 5);
+        f[i].sv[0].pool_idle = i == 0 ? 0 : 8;
+        snprintf(f[i].sc.name, sizeof f[i].sc.name, "%s", i == 0 ? "fails" : "pooled");
+    }
+    nc_scenario sc[2] = {f[0].sc, f[1].sc};
+    plan_opts o = quiet_opts(2);
+    plan_result *p = NULL;
+    nc_error err = {0};
+    ck_assert_int_eq(plan_run(sc, 2, &o, &p, &err), NC_OK);
+    ck_assert_uint_gt(p->scen[0].gw[0].exhausted_replications, 0);
+
+    char dir[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/natcap-check-plan-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    plot_opts po = {0, "inputs", 1764000000LL};   /* no chart files: report.* only */
+    outdir *od = NULL;
+    ck_assert_int_eq(outdir_open(dir, &od, &err), NC_OK);
+    ck_assert_int_eq(plan_write_report(od, p, &po, &err), NC_OK);
+    ck_assert_int_eq(outdir_commit(od, &err), NC_OK);
+    outdir_close(od);
+
+    size_t len;
+    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    char *pdf = slurp(path, &len);
+    ck_assert_int_eq(pdf_pages(pdf, len), 2 + 2);
+    free(pdf);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = slurp(path, &len);
+    ck_assert_ptr_nonnull(strstr(md, "## Capacity plan"));
+    ck_assert_ptr_nonnull(strstr(md, "[plan.md](plan.md)"));
+    ck_assert_ptr_nonnull(strstr(md, "| fails | gw |"));
+    free(md);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0);   /* nothing else was written */
+    plan_result_destroy(p);
+}
+END_TEST
+
 Suite *plan_suite(void);
 
 Suite *plan_suite(void)
@@ -376,6 +465,10 @@ Suite *plan_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("alert");
     tcase_add_test(tc, alert_lead);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("report");
+    tcase_add_test(tc, report_with_plan_page);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,8 +2,8 @@
  * check_report.c - plot/plot and plot/report end to end on hand-built
  * results: the files exist, PNGs have the promised size, PNG/SVG (and PDF
  * with a fixed epoch) are byte-identical across runs, report.pdf has
- * 1 + scenarios pages, report.md has the table and the chart links, and
- * the verdicts read as documented.
+ * 1 + scenarios pages (2 + scenarios with an extra page), report.md has the
+ * table and the chart links, and the verdicts read as documented.
  */
 #include "../io/outdir.h"
 #include "../model/result.h"
@@ -283,6 +283,84 @@ START_TEST(test_report_only_pdf_links)
 }
 END_TEST
 
+/* report_write_ex: the extra page is page 2, inside the margins; its
+ * Markdown section comes after the comparison chart, before the scenarios. */
+typedef struct extra_ud {
+    int calls;
+    double x, y, w, h;
+} extra_ud;
+
+static nc_status extra_draw(chart *c, double x, double y, double w, double h, void *ud)
+{
+    extra_ud *e = ud;
+    e->calls++;
+    e->x = x;
+    e->y = y;
+    e->w = w;
+    e->h = h;
+    chart_text(c, x, y, 16, CHART_BOLD, CHART_INK, 0, "extra page");
+    return NC_OK;
+}
+
+static void extra_md(FILE *fp, void *ud)
+{
+    (void)ud;
+    fputs("## Extra section\n\n", fp);
+}
+
+START_TEST(test_report_extra_page)
+{
+    static fixture f[2];
+    fixture_init(&f[0], "baseline", 1, 1);
+    fixture_init(&f[1], "split", 2, 0);
+    const nc_scen_result *rs[2] = {f[0].r, f[1].r};
+    char dir[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/natcap-check-report-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    extra_ud e = {0};
+    report_extra extra = {extra_draw, extra_md, &e};
+    plot_opts o = {PLOT_PNG, "inputs", 1764000000LL};
+    outdir *od;
+    nc_error err;
+    ck_assert_int_eq(outdir_open(dir, &od, &err), NC_OK);
+    ck_assert_int_eq(report_write_ex(od, rs, 2, &o, &extra, &err), NC_OK);
+    ck_assert_int_eq(outdir_commit(od, &err), NC_OK);
+    outdir_close(od);
+    ck_assert_int_eq(e.calls, 1);
+    ck_assert(e.x > 0 && e.y > 0 && e.x + e.w < REPORT_PAGE_W && e.y + e.h < REPORT_PAGE_H);
+
+    size_t len;
+    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    char *pdf = slurp(path, &len);
+    ck_assert_ptr_nonnull(pdf);
+    ck_assert_int_eq(pdf_pages(pdf, len), 2 + 2);
+    free(pdf);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = slurp(path, &len);
+    ck_assert_ptr_nonnull(md);
+    char *sec = strstr(md, "## Extra section"), *cmp = strstr(md, "](comparison.png)"),
+         *first = strstr(md, "## baseline");
+    ck_assert(sec != NULL && cmp != NULL && first != NULL);
+    ck_assert(cmp < sec && sec < first);
+    free(md);
+
+    /* a report_extra without draw adds no page */
+    report_extra md_only = {NULL, extra_md, NULL};
+    ck_assert_int_eq(outdir_open(dir, &od, &err), NC_OK);
+    ck_assert_int_eq(report_write_ex(od, rs, 2, &o, &md_only, &err), NC_OK);
+    ck_assert_int_eq(outdir_commit(od, &err), NC_OK);
+    outdir_close(od);
+    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    pdf = slurp(path, &len);
+    ck_assert_int_eq(pdf_pages(pdf, len), 1 + 2);
+    free(pdf);
+
+    for (int i = 0; i < 2; i++)
+        nc_scen_result_destroy(f[i].r);
+    rm_tree(dir);
+}
+END_TEST
+
 START_TEST(test_verdicts)
 {
     nc_gw_summary s = {0};
@@ -316,6 +394,7 @@ Suite *report_suite(void)
     tcase_set_timeout(files, 60);
     tcase_add_test(files, test_files_pages_and_reproducibility);
     tcase_add_test(files, test_report_only_pdf_links);
+    tcase_add_test(files, test_report_extra_page);
     suite_add_tcase(s, files);
     TCase *text = tcase_create("verdicts");
     tcase_add_test(text, test_verdicts);
