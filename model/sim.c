@@ -51,7 +51,28 @@
  * (e.g. pool_max far below the load with a huge pool_wait_timeout_s). */
 #define MAX_REQS (1u << 24)
 
-enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL };
+enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
+
+/* Timers whose delay is the same for every request they serve come due in
+ * the order they were set: retransmission n of any request (2^n - 1 s after
+ * its attempt began), a row's connect deadline, a row's retry backoff.  Each
+ * such family is a FIFO ring with only its head in the heap, so a connection
+ * storm (tens of thousands of requests retransmitting SYNs) keeps the heap
+ * small.  Fifo ids: 1..SYN_FIFOS-1 retransmission n; then CFAIL per row; then
+ * RETRY per row. */
+#define SYN_FIFOS 40u
+
+typedef struct fifo_entry {
+    sim_time t;
+    uint32_t ref;        /* EQ_REF(kind, idx) of the event it stands for */
+    uint32_t unused;
+} fifo_entry;
+
+typedef struct fifo {
+    fifo_entry *buf;
+    uint32_t head, n, cap;   /* cap is a power of two */
+    int pending;             /* an EV_FIFO for the head is in the heap */
+} fifo;
 
 typedef struct pool {
     uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
@@ -160,6 +181,8 @@ struct sim {
     uint64_t events;
     int oom;
     int root_is_current;         /* the heap's root is the event being handled */
+    fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
+    uint32_t nfifos;
     int too_many_reqs;           /* oom was set because of MAX_REQS */
 };
 
@@ -322,7 +345,9 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     s->dest_rr = calloc(s->ndest + 1, sizeof *s->dest_rr);
     s->gws = calloc(s->ngw + 1, sizeof *s->gws);
     s->tw = calloc(s->ngw + 1, sizeof *s->tw);
-    if (!s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
+    s->nfifos = SYN_FIFOS + 2 * s->nrows;
+    s->fifos = calloc(s->nfifos, sizeof *s->fifos);
+    if (!s->fifos || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
         sim_destroy(s);
         return oom(err);
     }
@@ -419,6 +444,10 @@ void sim_destroy(sim *s)
     if (s->tw != NULL)
         for (uint32_t g = 0; g < s->ngw; g++)
             free(s->tw[g].buf);
+    if (s->fifos != NULL)
+        for (uint32_t f = 0; f < s->nfifos; f++)
+            free(s->fifos[f].buf);
+    free(s->fifos);
     free(s->rows);
     free(s->rr);
     free(s->lat);
@@ -457,6 +486,35 @@ static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
     }
     if (eq_push(&s->q, t, EQ_REF(kind, idx)) != 0)
         s->oom = 1;
+}
+
+/* Schedule (kind, idx) at t through FIFO family f: t must not be earlier
+ * than the family's last entry. */
+static void push_fifo(sim *s, uint32_t f, sim_time t, unsigned kind, uint32_t idx)
+{
+    if (t >= s->duration_us)
+        return;
+    fifo *x = &s->fifos[f];
+    if (x->n == x->cap) {
+        uint32_t cap = x->cap ? x->cap * 2 : 256;
+        fifo_entry *b = malloc((size_t)cap * sizeof *b);
+        if (b == NULL) {
+            s->oom = 1;
+            return;
+        }
+        for (uint32_t i = 0; i < x->n; i++)
+            b[i] = x->buf[(x->head + i) & (x->cap - 1)];
+        free(x->buf);
+        x->buf = b;
+        x->head = 0;
+        x->cap = cap;
+    }
+    x->buf[(x->head + x->n) & (x->cap - 1)] = (fifo_entry){t, EQ_REF(kind, idx), 0};
+    x->n++;
+    if (!x->pending) {
+        x->pending = 1;
+        push(s, t, EV_FIFO, f);
+    }
 }
 
 static uint32_t req_alloc(sim *s)
@@ -709,9 +767,9 @@ static void on_syn(sim *s, uint32_t q, sim_time t)
                         ? rq->start + (((sim_time)1 << n) - 1) * SIM_US_PER_S
                         : SIM_TIME_NONE;
     if (next < deadline)
-        push(s, next, EV_SYN, q);
+        push_fifo(s, n, next, EV_SYN, q);
     else
-        push(s, deadline, EV_CFAIL, q);
+        push_fifo(s, SYN_FIFOS + rq->row, deadline, EV_CFAIL, q);
 }
 
 static void on_cfail(sim *s, uint32_t q, sim_time t)
@@ -727,7 +785,7 @@ static void on_cfail(sim *s, uint32_t q, sim_time t)
         rq->retries_left--;
         if (rq->measured)
             s->rr[rq->row].retries++;
-        push(s, t + r->backoff_us, EV_RETRY, q);
+        push_fifo(s, SYN_FIFOS + s->nrows + rq->row, t + r->backoff_us, EV_RETRY, q);
         return;
     }
     fail_request(s, q);
@@ -1005,9 +1063,39 @@ static void reset(sim *s)
     eq_reset(&s->q);
     s->root_is_current = 0;
     s->too_many_reqs = 0;
+    for (uint32_t f = 0; f < s->nfifos; f++) {
+        s->fifos[f].head = s->fifos[f].n = 0;
+        s->fifos[f].pending = 0;
+    }
     s->k = -1;
     s->events = 0;
     s->oom = 0;
+}
+
+static void dispatch(sim *s, uint32_t ref, sim_time t)
+{
+    uint32_t idx = EQ_IDX(ref);
+    switch (EQ_KIND(ref)) {
+    case EV_ARRIVAL: on_arrival(s, idx, t); break;
+    case EV_DONE: on_done(s, idx, t); break;
+    case EV_SYN: on_syn(s, idx, t); break;
+    case EV_CFAIL: on_cfail(s, idx, t); break;
+    case EV_RETRY: start_request(s, idx, t); break;
+    case EV_IPOOL: on_ipool(s, idx, t); break;
+    case EV_FIFO: {
+        /* the family's head is due: re-queue the next head, then run it */
+        fifo *x = &s->fifos[idx];
+        uint32_t what = x->buf[x->head].ref;
+        x->head = (x->head + 1) & (x->cap - 1);
+        x->n--;
+        x->pending = x->n > 0;
+        if (x->pending)
+            push(s, x->buf[x->head].t, EV_FIFO, idx);
+        dispatch(s, what, t);
+        break;
+    }
+    default: break;
+    }
 }
 
 nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_ctl *ctl,
@@ -1053,17 +1141,8 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         if (top == NULL)
             break;
         uint32_t ref = top->ref;
-        uint32_t idx = EQ_IDX(ref);
         s->root_is_current = 1;
-        switch (EQ_KIND(ref)) {
-        case EV_ARRIVAL: on_arrival(s, idx, t); break;
-        case EV_DONE: on_done(s, idx, t); break;
-        case EV_SYN: on_syn(s, idx, t); break;
-        case EV_CFAIL: on_cfail(s, idx, t); break;
-        case EV_RETRY: start_request(s, idx, t); break;
-        case EV_IPOOL: on_ipool(s, idx, t); break;
-        default: break;
-        }
+        dispatch(s, ref, t);
         if (s->root_is_current) {
             s->root_is_current = 0;
             eq_pop(&s->q);
