@@ -170,6 +170,8 @@ struct sim {
     req *reqs;
     uint32_t nreqs, req_cap, req_free;
     event_queue q;
+    event_queue aq;              /* the next arrival of each row: its own small heap, so
+                                    the main heap only holds what follows requests */
     gsl_rng *rng;
     const gsl_rng_type *rng_type;
     /* measurement */
@@ -462,6 +464,7 @@ void sim_destroy(sim *s)
     free(s->gs);
     free(s->row_held);
     eq_free(&s->q);
+    eq_free(&s->aq);
     if (s->rng != NULL)
         gsl_rng_free(s->rng);
     free(s);
@@ -980,8 +983,12 @@ static void on_arrival(sim *s, uint32_t rw, sim_time t)
 {
     row *r = &s->rows[rw];
     double next = arrivals_next(&r->arr, sim_to_s(t), exp1(s->rng));
-    if (next < sim_to_s(s->duration_us))
-        push(s, sim_from_s(next) > t ? sim_from_s(next) : t, EV_ARRIVAL, rw);
+    /* this arrival is the root of the arrival heap: replace it by the next */
+    sim_time tn = sim_from_s(next) > t ? sim_from_s(next) : t;
+    if (next < sim_to_s(s->duration_us) && tn < s->duration_us)
+        eq_replace_top(&s->aq, tn, EQ_REF(EV_ARRIVAL, rw));
+    else
+        eq_pop(&s->aq);
     uint32_t q = req_alloc(s);
     if (q == NIL)
         return;
@@ -1061,6 +1068,7 @@ static void reset(sim *s)
     s->nreqs = 0;
     s->req_free = NIL;
     eq_reset(&s->q);
+    eq_reset(&s->aq);
     s->root_is_current = 0;
     s->too_many_reqs = 0;
     for (uint32_t f = 0; f < s->nfifos; f++) {
@@ -1076,7 +1084,6 @@ static void dispatch(sim *s, uint32_t ref, sim_time t)
 {
     uint32_t idx = EQ_IDX(ref);
     switch (EQ_KIND(ref)) {
-    case EV_ARRIVAL: on_arrival(s, idx, t); break;
     case EV_DONE: on_done(s, idx, t); break;
     case EV_SYN: on_syn(s, idx, t); break;
     case EV_CFAIL: on_cfail(s, idx, t); break;
@@ -1116,15 +1123,24 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         row *r = &s->rows[i];
         r->arr.day = LONG_MIN;   /* force the cursor to be placed */
         double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s->rng));
-        if (next < sim_to_s(s->duration_us))
-            push(s, sim_from_s(next), EV_ARRIVAL, i);
+        if (next < sim_to_s(s->duration_us) && sim_from_s(next) < s->duration_us &&
+            eq_push(&s->aq, sim_from_s(next), EQ_REF(EV_ARRIVAL, i)) != 0)
+            return oom(err);
     }
     sim_time end = s->duration_us;
     sim_time boundary = 0;       /* next time at which something is recorded */
     uint64_t events = 0;
     for (;;) {
+        /* the earlier of the two heaps' roots; at the same microsecond the
+         * main heap (what follows earlier requests) goes first */
         const eq_entry *top = eq_top(&s->q);
+        const eq_entry *atop = eq_top(&s->aq);
         sim_time t = top != NULL ? eq_time(top) : end;
+        int arrival = 0;
+        if (atop != NULL && eq_time(atop) < t) {
+            t = eq_time(atop);
+            arrival = 1;
+        }
         while (t >= boundary && s->k < (int32_t)s->nsamples) {
             if (s->k < 0) {
                 start_measuring(s);
@@ -1138,11 +1154,14 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
             if (s->k >= (int32_t)s->nsamples)
                 break;
         }
-        if (top == NULL)
+        if (arrival) {
+            on_arrival(s, EQ_IDX(atop->ref), t);
+        } else if (top == NULL) {
             break;
-        uint32_t ref = top->ref;
-        s->root_is_current = 1;
-        dispatch(s, ref, t);
+        } else {
+            s->root_is_current = 1;
+            dispatch(s, top->ref, t);
+        }
         if (s->root_is_current) {
             s->root_is_current = 0;
             eq_pop(&s->q);
