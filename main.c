@@ -443,7 +443,7 @@ static void install_signals(void)
  * take about 4 bytes per replication and 80 more per gateway and interval. */
 #define MAX_SCENARIO_REQUESTS 1e12
 #define MAX_RESULT_BYTES (8.0 * 1024 * 1024 * 1024)
-#define NS_PER_REQUEST 250.0      /* measured: ~250-280 ns per request on one core */
+#define NS_PER_REQUEST 150.0      /* make bench: ~100-170 ns per request on one core (more in exhaustion) */
 
 static int prerun_check(const cli *c, const nc_input *in)
 {
