@@ -623,6 +623,31 @@ static void print_stats(nc_scen_result *const *rs, size_t n, double wall_s)
             cpu_s, ru.ru_maxrss);
 }
 
+/* Everything before a simulation: the generator GSL_RNG_TYPE names (when T
+ * is not NULL), the inputs, -s / -r / --seed and the pre-run limits; then
+ * the signal handlers.  -1 when ready, else the exit code (in is freed). */
+static int prepare(const cli *c, nc_input *in, const gsl_rng_type **T)
+{
+    if (T != NULL) {
+        int bad;
+        *T = rng_type(&bad);
+        if (bad)
+            return bad_usage("GSL_RNG_TYPE: unknown generator '%s'", getenv("GSL_RNG_TYPE"));
+    }
+    int rc = load(c, in);
+    if (rc >= 0)
+        return rc;
+    rc = select_scenarios(in, c);
+    if (rc < 0)
+        rc = prerun_check(c, in);
+    if (rc >= 0) {
+        nc_input_free(in);
+        return rc;
+    }
+    install_signals();
+    return -1;
+}
+
 static int cmd_run(const cli *c)
 {
     int bad;
@@ -635,19 +660,9 @@ static int cmd_run(const cli *c)
     if (rc >= 0)
         return rc;
     nc_input in = {0};
-    rc = load(c, &in);
+    rc = prepare(c, &in, NULL);
     if (rc >= 0)
         return rc;
-    rc = select_scenarios(&in, c);
-    if (rc >= 0) {
-        nc_input_free(&in);
-        return rc;
-    }
-    if ((rc = prerun_check(c, &in)) >= 0) {
-        nc_input_free(&in);
-        return rc;
-    }
-    install_signals();
     nc_scen_result **rs = calloc(in.nscenarios + 1, sizeof *rs);
     if (rs == NULL) {
         nc_input_free(&in);
@@ -774,24 +789,11 @@ static int cmd_merge(const cli *c, char **parts, size_t nparts)
 
 static int cmd_plan(const cli *c)
 {
-    int bad;
-    const gsl_rng_type *T = rng_type(&bad);
-    if (bad)
-        return bad_usage("GSL_RNG_TYPE: unknown generator '%s'", getenv("GSL_RNG_TYPE"));
+    const gsl_rng_type *T;
     nc_input in = {0};
-    int rc = load(c, &in);
+    int rc = prepare(c, &in, &T);
     if (rc >= 0)
         return rc;
-    rc = select_scenarios(&in, c);
-    if (rc >= 0) {
-        nc_input_free(&in);
-        return rc;
-    }
-    if ((rc = prerun_check(c, &in)) >= 0) {
-        nc_input_free(&in);
-        return rc;
-    }
-    install_signals();
     plan_opts po = c->plan;
     po.jobs = c->jobs;
     po.rng = T;

@@ -520,6 +520,17 @@ static void push_fifo(sim *s, uint32_t f, sim_time t, unsigned kind, uint32_t id
     }
 }
 
+/* Double a slab of `size`-byte objects (requests, connections): the new
+ * slab, or NULL (the old one intact) when memory runs out. */
+static void *slab_grow(void *slab, uint32_t *cap, size_t size)
+{
+    uint32_t n = *cap ? *cap * 2 : 1024;
+    void *p = realloc(slab, (size_t)n * size);
+    if (p != NULL)
+        *cap = n;
+    return p;
+}
+
 static uint32_t req_alloc(sim *s)
 {
     if (s->req_free != NIL) {
@@ -528,19 +539,17 @@ static uint32_t req_alloc(sim *s)
         return i;
     }
     if (s->nreqs == s->req_cap) {
-        uint32_t cap = s->req_cap ? s->req_cap * 2 : 1024;
-        if (cap > MAX_REQS) {
+        if (s->req_cap >= MAX_REQS) {
             s->oom = 1;
             s->too_many_reqs = 1;
             return NIL;
         }
-        req *r = realloc(s->reqs, (size_t)cap * sizeof *r);
+        req *r = slab_grow(s->reqs, &s->req_cap, sizeof *s->reqs);
         if (r == NULL) {
             s->oom = 1;
             return NIL;
         }
         s->reqs = r;
-        s->req_cap = cap;
     }
     return s->nreqs++;
 }
@@ -559,14 +568,12 @@ static uint32_t conn_alloc(sim *s)
         return i;
     }
     if (s->nconns == s->conn_cap) {
-        uint32_t cap = s->conn_cap ? s->conn_cap * 2 : 1024;
-        conn *c = realloc(s->conns, (size_t)cap * sizeof *c);
+        conn *c = slab_grow(s->conns, &s->conn_cap, sizeof *s->conns);
         if (c == NULL) {
             s->oom = 1;
             return NIL;
         }
         s->conns = c;
-        s->conn_cap = cap;
     }
     return s->nconns++;
 }
