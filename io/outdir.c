@@ -54,6 +54,8 @@ struct outdir {
  * run while the main thread grows od->files or renames in outdir_commit. */
 static volatile sig_atomic_t interrupted;
 
+int outdir_interrupted(void) { return interrupted != 0; }
+
 static nc_status interrupted_error(nc_error *err)
 {
     return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");

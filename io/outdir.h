@@ -45,6 +45,10 @@ const char *outdir_path(const outdir *od);
 /* Close and free (calls outdir_abort for anything not committed). NULL ok. */
 void outdir_close(outdir *od);
 
+/* Nonzero once outdir_abort_signal_safe ran: long writers (the multi-page
+ * report) check it between pages to stop promptly. */
+int outdir_interrupted(void);
+
 /* Async-signal-safe, for the SIGINT/SIGTERM handler: mark the process
  * interrupted.  From then on outdir_begin, outdir_end and outdir_commit fail
  * with NC_EINTR (outdir_end removing its file), so the writer stops at the

@@ -407,6 +407,8 @@ nc_status report_draw(chart *c, double w, double h, void *ctx)
         page_footer(c, x, 2, pages);
     }
     for (size_t i = 0; st == NC_OK && i < x->n; i++) {
+        if (outdir_interrupted())
+            return NC_EINTR;   /* the writer's error path reports it */
         cairo_show_page(cr);
         st = scenario_page(c, x, x->rs[i]);
         page_footer(c, x, (int)i + 2 + extra, pages);

@@ -238,7 +238,10 @@ signal_test() {
     rc=$?
     dt=$(($(now_ms) - t0))
     limit=3000
-    [ "$slow" = 1 ] && limit=60000
+    # Under valgrind a stop waits for the slowest emulated thread to reach its
+    # next check and for the leak check at exit; seen up to ~100 s on 2 cores.
+    # Promptness is asserted by the native run (3 s); here only correctness.
+    [ "$slow" = 1 ] && limit=300000
     if [ $rc -ne "$want" ]; then
         bad "$name" "exit $rc, expected $want"
     elif ! one_line "natcap: interrupted by SIG$sig; previous results left as they were"; then
