@@ -722,7 +722,10 @@ static void open_new(sim *s, uint32_t q, sim_time t)
     req *rq = &s->reqs[q];
     const row *r = &s->rows[rq->row];
     uint32_t d = r->dest;
-    rq->addr = s->dest_rr[d]++ % s->dest_addresses[d];
+    /* addresses in turn (no division: this runs for every new connection) */
+    uint32_t a = s->dest_rr[d];
+    rq->addr = a;
+    s->dest_rr[d] = a + 1 == s->dest_addresses[d] ? 0 : a + 1;
     rq->pool = r->pool_base + rq->inst * r->inst_stride + rq->addr * r->addr_stride;
     rq->start = t;
     rq->syn_n = 0;
