@@ -140,8 +140,6 @@ nc_status outdir_open(const char *path, outdir **out, nc_error *err)
     return NC_OK;
 }
 
-const char *outdir_path(const outdir *od) { return od->path; }
-
 static nc_status sub_fd(outdir *od, const char *name, int *fd, nc_error *err)
 {
     for (size_t i = 0; i < od->nsubs; i++) {

@@ -39,8 +39,6 @@ nc_status outdir_commit(outdir *od, nc_error *err);
 /* Remove every temporary file (safe to call from cleanup paths). */
 void outdir_abort(outdir *od);
 
-/* Path of the directory as given, for messages. */
-const char *outdir_path(const outdir *od);
 
 /* Close and free (calls outdir_abort for anything not committed). NULL ok. */
 void outdir_close(outdir *od);

@@ -120,17 +120,3 @@ double latency_quantile(const latency_fit *f, double p)
     }
     return 0;
 }
-
-double latency_survival(const latency_fit *f, double x)
-{
-    if (x < 0)
-        return 1.0;
-    switch (f->dist) {
-    case NC_LAT_LOGNORMAL: return x == 0 ? 1.0 : gsl_cdf_lognormal_Q(x, f->a, f->b);
-    case NC_LAT_GAMMA: return gsl_cdf_gamma_Q(x, f->a, f->b);
-    case NC_LAT_WEIBULL: return gsl_cdf_weibull_Q(x, f->b, f->a);
-    case NC_LAT_EXPONENTIAL: return gsl_cdf_exponential_Q(x, f->a);
-    case NC_LAT_CONSTANT: return x < f->a ? 1.0 : 0.0;
-    }
-    return 0;
-}

@@ -44,7 +44,5 @@ double latency_sample(const latency_fit *f, const gsl_rng *r);
 /* The fitted distribution's quantile function, seconds (0 < p < 1). */
 double latency_quantile(const latency_fit *f, double p);
 
-/* P(X > x), for the analytic occupancy integral. */
-double latency_survival(const latency_fit *f, double x_s);
 
 #endif

@@ -180,7 +180,6 @@ struct sim {
     int32_t k;                   /* current interval, -1 in the warm-up */
     gw_sample *gs;               /* [gw * nsamples + k] */
     uint32_t *row_held;          /* [row * nsamples + k] */
-    uint64_t events;
     int oom;
     int root_is_current;         /* the heap's root is the event being handled */
     fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
@@ -470,7 +469,6 @@ void sim_destroy(sim *s)
     free(s);
 }
 
-uint64_t sim_events(const sim *s) { return s->events; }
 
 /* ------------------------------------------------------------ plumbing */
 
@@ -804,12 +802,6 @@ static void on_cfail(sim *s, uint32_t q, sim_time t)
     fail_request(s, q);
 }
 
-/* Close a pooled or unpooled connection whose mapping is still held. */
-static void close_mapped(sim *s, uint32_t p, uint32_t r, sim_time t)
-{
-    to_time_wait(s, p, r, t);
-}
-
 static void on_done(sim *s, uint32_t q, sim_time t)
 {
     req *rq = &s->reqs[q];
@@ -818,7 +810,7 @@ static void on_done(sim *s, uint32_t q, sim_time t)
     uint32_t p = rq->pool;
     if (r->pool_idle == 0) {
         s->pools[p].active--;
-        close_mapped(s, p, rw, t);
+        to_time_wait(s, p, rw, t);
         if (r->ipool_base != NIL) {
             uint32_t ip = r->ipool_base + rq->inst;
             s->ipools[ip].open--;
@@ -867,7 +859,7 @@ static void on_done(sim *s, uint32_t q, sim_time t)
         return;
     }
     s->pools[p].active--;
-    close_mapped(s, p, rw, t);
+    to_time_wait(s, p, rw, t);
     conn_release(s, c);
     pl->open--;
     slot_freed(s, ip, t);
@@ -913,7 +905,7 @@ static void on_ipool(sim *s, uint32_t ip, sim_time t)
             idle_unlink(s, pl, c);
             if (cn->mapped) {
                 s->pools[cn->pool].idle--;
-                close_mapped(s, cn->pool, rw, t);
+                to_time_wait(s, cn->pool, rw, t);
             }
             conn_release(s, c);
             pl->open--;
@@ -1086,7 +1078,6 @@ static void reset(sim *s)
         s->fifos[f].pending = 0;
     }
     s->k = -1;
-    s->events = 0;
     s->oom = 0;
 }
 
@@ -1198,11 +1189,6 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         record_sample(s, b < end ? b : end);
         s->k++;
     }
-    if (s->k < 0) {   /* duration 0 cannot happen (validated), but be safe */
-        start_measuring(s);
-    }
-    s->k = (int32_t)s->nsamples - 1;
-    s->events = events;
     return NC_OK;
 }
 

@@ -44,7 +44,4 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
 /* Add the last run's figures into res as replication number `rep`. */
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep);
 
-/* Number of events processed by the last run (for the benchmark). */
-uint64_t sim_events(const sim *s);
-
 #endif
