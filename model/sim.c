@@ -14,7 +14,9 @@
  *   DONE     a request finished with its connection
  *   SYN      a SYN retransmission asks the gateway again
  *   CFAIL    the connection attempt timed out (connect_timeout_s or after
- *            the last retransmission's wait)
+ *            the last retransmission's wait); rows without connection
+ *            pools settle this at their last dropped SYN instead (see
+ *            connect_failed)
  *   RETRY    an application retry after retry_backoff_s
  *   IPOOL    head of an ipool's idle list or wait queue is due
  *
@@ -56,11 +58,13 @@ enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
 /* Timers whose delay is the same for every request they serve come due in
  * the order they were set: retransmission n of any request (2^n - 1 s after
  * its attempt began), a row's connect deadline, a row's retry backoff.  Each
- * such family is a FIFO ring with only its head in the heap, so a connection
- * storm (tens of thousands of requests retransmitting SYNs) keeps the heap
+ * such family is a FIFO ring with only its head in the queue, so a connection
+ * storm (tens of thousands of requests retransmitting SYNs) keeps the queue
  * small.  Fifo ids: 1..SYN_FIFOS-1 retransmission n; then CFAIL per row; then
  * RETRY per row. */
 #define SYN_FIFOS 40u
+
+#define VAR_BLOCK 256u
 
 typedef struct fifo_entry {
     sim_time t;
@@ -71,7 +75,7 @@ typedef struct fifo_entry {
 typedef struct fifo {
     fifo_entry *buf;
     uint32_t head, n, cap;   /* cap is a power of two */
-    int pending;             /* an EV_FIFO for the head is in the heap */
+    int pending;             /* an EV_FIFO for the head is in the queue */
 } fifo;
 
 typedef struct pool {
@@ -170,8 +174,7 @@ struct sim {
     req *reqs;
     uint32_t nreqs, req_cap, req_free;
     event_queue q;
-    event_queue aq;              /* the next arrival of each row: its own small heap, so
-                                    the main heap only holds what follows requests */
+    arrival_heap aq;             /* the next arrival of each row */
     gsl_rng *rng;
     const gsl_rng_type *rng_type;
     /* measurement */
@@ -181,10 +184,13 @@ struct sim {
     gw_sample *gs;               /* [gw * nsamples + k] */
     uint32_t *row_held;          /* [row * nsamples + k] */
     int oom;
-    int root_is_current;         /* the heap's root is the event being handled */
     fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
     uint32_t nfifos;
     int too_many_reqs;           /* oom was set because of MAX_REQS */
+    unsigned xi;                 /* next unused draw in xbuf (see exp1) */
+    double xbuf[VAR_BLOCK];
+    uint32_t *li;                /* per destination: next unused draw in its block of lbuf */
+    sim_time *lbuf;              /* [dest * VAR_BLOCK + i]: latencies, µs */
 };
 
 /* ---------------------------------------------------------------- setup */
@@ -344,11 +350,13 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     s->lat = calloc(s->ndest + 1, sizeof *s->lat);
     s->dest_addresses = calloc(s->ndest + 1, sizeof *s->dest_addresses);
     s->dest_rr = calloc(s->ndest + 1, sizeof *s->dest_rr);
+    s->li = calloc(s->ndest + 1, sizeof *s->li);
+    s->lbuf = calloc((size_t)(s->ndest + 1) * VAR_BLOCK, sizeof *s->lbuf);
     s->gws = calloc(s->ngw + 1, sizeof *s->gws);
     s->tw = calloc(s->ngw + 1, sizeof *s->tw);
     s->nfifos = SYN_FIFOS + 2 * s->nrows;
     s->fifos = calloc(s->nfifos, sizeof *s->fifos);
-    if (!s->fifos || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
+    if (!s->li || !s->lbuf || !s->fifos || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
         sim_destroy(s);
         return oom(err);
     }
@@ -454,6 +462,8 @@ void sim_destroy(sim *s)
     free(s->lat);
     free(s->dest_addresses);
     free(s->dest_rr);
+    free(s->li);
+    free(s->lbuf);
     free(s->pools);
     free(s->ipools);
     free(s->gws);
@@ -463,7 +473,7 @@ void sim_destroy(sim *s)
     free(s->gs);
     free(s->row_held);
     eq_free(&s->q);
-    eq_free(&s->aq);
+    free(s->aq.h);
     if (s->rng != NULL)
         gsl_rng_free(s->rng);
     free(s);
@@ -472,19 +482,11 @@ void sim_destroy(sim *s)
 
 /* ------------------------------------------------------------ plumbing */
 
-/* Events at or after the end of the run would never run: not queued.  The
- * event being handled stays at the heap's root until its handler either
- * schedules something (the first push replaces the root: one sift-down
- * instead of a pop and a push) or returns (then it is popped). */
+/* Events at or after the end of the run would never run: not queued. */
 static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
 {
     if (t >= s->duration_us)
         return;
-    if (s->root_is_current) {
-        s->root_is_current = 0;
-        eq_replace_top(&s->q, t, EQ_REF(kind, idx));
-        return;
-    }
     if (eq_push(&s->q, t, EQ_REF(kind, idx)) != 0)
         s->oom = 1;
 }
@@ -709,10 +711,53 @@ static void arm_ipool(sim *s, uint32_t ip, sim_time at)
 static void start_request(sim *s, uint32_t q, sim_time t);
 static void on_syn(sim *s, uint32_t q, sim_time t);
 
-/* Exp(1) as -ln U with U uniform on (0, 1): the same law as
- * gsl_ran_exponential (which takes log1p(-U)), and glibc's log is about
- * twice as fast as its log1p: this draw is a tenth of a request's cost. */
-static inline double exp1(const gsl_rng *r) { return -log(gsl_rng_uniform_pos(r)); }
+/* Variates in blocks: the Exp(1) draws of the arrivals and each
+ * destination's latencies are drawn VAR_BLOCK at a time into a buffer, in
+ * a tight loop the CPU pipelines (the same draws one at a time between
+ * events cost half as much again).  Exp(1) is -ln U with U uniform on
+ * (0, 1): the same law as gsl_ran_exponential (which takes log1p(-U)), and
+ * glibc's log is about twice as fast as its log1p.  The stream of draws
+ * stays a pure function of the seed and the events. */
+static void refill_exp(sim *s)
+{
+    for (unsigned i = 0; i < VAR_BLOCK; i++)
+        s->xbuf[i] = -log(gsl_rng_uniform_pos(s->rng));
+    s->xi = 0;
+}
+
+static void refill_latency(sim *s, uint32_t d)
+{
+    const latency_fit *f = &s->lat[d];
+    sim_time *b = &s->lbuf[(size_t)d * VAR_BLOCK];
+    if (f->dist == NC_LAT_LOGNORMAL) {
+        /* GSL's ziggurat for the normal, then the exponentials in a
+         * separate loop (no calls in between: it vectorises) */
+        double z[VAR_BLOCK];
+        for (unsigned i = 0; i < VAR_BLOCK; i++)
+            z[i] = gsl_ran_gaussian_ziggurat(s->rng, 1.0);
+        for (unsigned i = 0; i < VAR_BLOCK; i++)
+            b[i] = (sim_time)(exp(f->a + f->b * z[i]) * 1e6 + 0.5);
+    } else {
+        for (unsigned i = 0; i < VAR_BLOCK; i++)
+            b[i] = sim_from_s(latency_sample(f, s->rng));
+    }
+    s->li[d] = 0;
+}
+
+static inline double exp1(sim *s)
+{
+    if (__builtin_expect(s->xi == VAR_BLOCK, 0))
+        refill_exp(s);
+    return s->xbuf[s->xi++];
+}
+
+/* How long a request to destination d holds its connection, µs. */
+static inline sim_time latency_draw(sim *s, uint32_t d)
+{
+    if (__builtin_expect(s->li[d] == VAR_BLOCK, 0))
+        refill_latency(s, d);
+    return s->lbuf[(size_t)d * VAR_BLOCK + s->li[d]++];
+}
 
 /* Begin a new connection for request q: first SYN now. */
 static void open_new(sim *s, uint32_t q, sim_time t)
@@ -750,10 +795,38 @@ static void hold(sim *s, uint32_t q, sim_time t, int fresh)
 {
     req *rq = &s->reqs[q];
     const row *r = &s->rows[rq->row];
-    sim_time d = sim_from_s(latency_sample(&s->lat[r->dest], s->rng));
+    sim_time d = latency_draw(s, r->dest);
     if (fresh)
         d += r->handshake_us;
     push(s, t + d, EV_DONE, q);
+}
+
+/* The connection attempt of request q times out at `at` (now or later):
+ * the retry is queued for at + backoff, or the failure is counted in the
+ * interval of `at`.  A row without connection pools has nothing else to do
+ * at `at`, so its last dropped SYN calls this at once instead of queueing
+ * an EV_CFAIL: one event less per timed-out attempt. */
+static void connect_failed(sim *s, uint32_t q, sim_time at)
+{
+    req *rq = &s->reqs[q];
+    const row *r = &s->rows[rq->row];
+    if (at >= s->duration_us) {
+        req_release(s, q);   /* the run ends first */
+        return;
+    }
+    if (rq->retries_left > 0) {
+        rq->retries_left--;
+        if (rq->measured)
+            s->rr[rq->row].retries++;
+        push_fifo(s, SYN_FIFOS + s->nrows + rq->row, at + r->backoff_us, EV_RETRY, q);
+        return;
+    }
+    if (rq->measured) {
+        s->rr[rq->row].failed++;
+        if (at >= 0)
+            s->gs[(size_t)r->gw * s->nsamples + (size_t)(at / s->sample_us)].freq++;
+    }
+    req_release(s, q);
 }
 
 static void on_syn(sim *s, uint32_t q, sim_time t)
@@ -779,27 +852,19 @@ static void on_syn(sim *s, uint32_t q, sim_time t)
                         : SIM_TIME_NONE;
     if (next < deadline)
         push_fifo(s, n, next, EV_SYN, q);
-    else
+    else if (r->ipool_base != NIL)
         push_fifo(s, SYN_FIFOS + rq->row, deadline, EV_CFAIL, q);
+    else
+        connect_failed(s, q, deadline);
 }
 
 static void on_cfail(sim *s, uint32_t q, sim_time t)
 {
-    req *rq = &s->reqs[q];
-    const row *r = &s->rows[rq->row];
-    if (r->ipool_base != NIL) {
-        uint32_t ip = r->ipool_base + rq->inst;
-        s->ipools[ip].open--;
-        slot_freed(s, ip, t);
-    }
-    if (rq->retries_left > 0) {
-        rq->retries_left--;
-        if (rq->measured)
-            s->rr[rq->row].retries++;
-        push_fifo(s, SYN_FIFOS + s->nrows + rq->row, t + r->backoff_us, EV_RETRY, q);
-        return;
-    }
-    fail_request(s, q);
+    const row *r = &s->rows[s->reqs[q].row];
+    uint32_t ip = r->ipool_base + s->reqs[q].inst;   /* only rows with ipools get here */
+    s->ipools[ip].open--;
+    slot_freed(s, ip, t);
+    connect_failed(s, q, t);
 }
 
 static void on_done(sim *s, uint32_t q, sim_time t)
@@ -984,13 +1049,13 @@ static void start_request(sim *s, uint32_t q, sim_time t)
 static void on_arrival(sim *s, uint32_t rw, sim_time t)
 {
     row *r = &s->rows[rw];
-    double next = arrivals_next(&r->arr, sim_to_s(t), exp1(s->rng));
-    /* this arrival is the root of the arrival heap: replace it by the next */
+    double next = arrivals_next(&r->arr, sim_to_s(t), exp1(s));
+    /* this arrival is the top of the arrival heap: replace it by the next */
     sim_time tn = sim_from_s(next) > t ? sim_from_s(next) : t;
     if (next < sim_to_s(s->duration_us) && tn < s->duration_us)
-        eq_replace_top(&s->aq, tn, EQ_REF(EV_ARRIVAL, rw));
+        ah_replace_top(&s->aq, tn);
     else
-        eq_pop(&s->aq);
+        ah_pop(&s->aq);
     uint32_t q = req_alloc(s);
     if (q == NIL)
         return;
@@ -1070,8 +1135,7 @@ static void reset(sim *s)
     s->nreqs = 0;
     s->req_free = NIL;
     eq_reset(&s->q);
-    eq_reset(&s->aq);
-    s->root_is_current = 0;
+    s->aq.n = 0;
     s->too_many_reqs = 0;
     for (uint32_t f = 0; f < s->nfifos; f++) {
         s->fifos[f].head = s->fifos[f].n = 0;
@@ -1079,12 +1143,16 @@ static void reset(sim *s)
     }
     s->k = -1;
     s->oom = 0;
+    s->xi = VAR_BLOCK;
+    for (uint32_t d = 0; d < s->ndest; d++)
+        s->li[d] = VAR_BLOCK;
 }
 
 static void dispatch(sim *s, uint32_t ref, sim_time t)
 {
     uint32_t idx = EQ_IDX(ref);
     switch (EQ_KIND(ref)) {
+    case EV_ARRIVAL: on_arrival(s, idx, t); break;
     case EV_DONE: on_done(s, idx, t); break;
     case EV_SYN: on_syn(s, idx, t); break;
     case EV_CFAIL: on_cfail(s, idx, t); break;
@@ -1123,26 +1191,35 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
     for (uint32_t i = 0; i < s->nrows; i++) {
         row *r = &s->rows[i];
         r->arr.day = LONG_MIN;   /* force the cursor to be placed */
-        double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s->rng));
+        double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s));
         if (next < sim_to_s(s->duration_us) && sim_from_s(next) < s->duration_us &&
-            eq_push(&s->aq, sim_from_s(next), EQ_REF(EV_ARRIVAL, i)) != 0)
+            ah_push(&s->aq, sim_from_s(next), i) != 0)
             return oom(err);
     }
+    if (s->oom)
+        return oom(err);
     sim_time end = s->duration_us;
     sim_time boundary = 0;       /* next time at which something is recorded */
     uint64_t events = 0;
     for (;;) {
-        /* the earlier of the two heaps' roots; at the same microsecond the
-         * main heap (what follows earlier requests) goes first */
-        const eq_entry *top = eq_top(&s->q);
-        const eq_entry *atop = eq_top(&s->aq);
-        sim_time t = top != NULL ? eq_time(top) : end;
-        int arrival = 0;
-        if (atop != NULL && eq_time(atop) < t) {
-            t = eq_time(atop);
-            arrival = 1;
+        /* the earlier of the next arrival and the queue's next event; at
+         * the same microsecond the queue (what follows earlier requests)
+         * goes first */
+        sim_time ta = ah_top_time(&s->aq), t = eq_next(&s->q, ta);
+        uint32_t ref = 0;
+        int got = 1;
+        if (__builtin_expect(t == EQ_ERROR, 0))
+            return oom(err);
+        if (ta < t) {
+            t = ta;
+            ref = EQ_REF(EV_ARRIVAL, s->aq.h[0].row);
+        } else if (t != SIM_TIME_NONE) {
+            if (eq_pop(&s->q, &t, &ref) < 0)
+                return oom(err);
+        } else {
+            got = 0;
         }
-        while (t >= boundary && s->k < (int32_t)s->nsamples) {
+        while (s->k < (int32_t)s->nsamples && (got == 0 || t >= boundary)) {
             if (s->k < 0) {
                 start_measuring(s);
             } else {
@@ -1152,21 +1229,10 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
             boundary = (sim_time)(s->k + 1) * s->sample_us;
             if (boundary > end)
                 boundary = end;
-            if (s->k >= (int32_t)s->nsamples)
-                break;
         }
-        if (arrival) {
-            on_arrival(s, EQ_IDX(atop->ref), t);
-        } else if (top == NULL) {
+        if (got == 0)
             break;
-        } else {
-            s->root_is_current = 1;
-            dispatch(s, top->ref, t);
-        }
-        if (s->root_is_current) {
-            s->root_is_current = 0;
-            eq_pop(&s->q);
-        }
+        dispatch(s, ref, t);
         if (__builtin_expect(s->oom, 0)) {
             if (s->too_many_reqs)
                 return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
@@ -1183,15 +1249,8 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
                 return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
         }
     }
-    /* the measured period ended: close the last interval(s) */
-    while (s->k >= 0 && s->k < (int32_t)s->nsamples) {
-        sim_time b = (sim_time)(s->k + 1) * s->sample_us;
-        record_sample(s, b < end ? b : end);
-        s->k++;
-    }
     return NC_OK;
 }
-
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
 {
     uint32_t ns = s->nsamples;

@@ -159,51 +159,101 @@ typedef struct pushed_key {
     uint32_t seq, ref;
 } pushed_key;
 
-static int cmp_key(const void *a, const void *b)
+/* Index of the earliest pending key by (time, push order), linear. */
+static size_t ref_min(const pushed_key *v, size_t n)
 {
-    const pushed_key *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (v[i].t < v[best].t || (v[i].t == v[best].t && v[i].seq < v[best].seq))
+            best = i;
+    return best;
 }
 
-/* Random interleavings of push and pop give the same order as sorting the
- * same keys by (time, insertion order). */
-START_TEST(heap_matches_qsort)
+/* Random interleavings of push, peek (eq_next with a limit) and pop give the
+ * order of a linear scan by (time, push order): delays from 0 to ~10 days
+ * reach every level of the radix queue, many land on the same microsecond,
+ * times start in the warm-up (negative), and the limit of eq_next sometimes
+ * falls before, at or after the earliest event. */
+START_TEST(queue_matches_reference)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
     gsl_rng_set(r, (unsigned long)_i + 1);
     event_queue q = {0};
+    eq_reset(&q);
     enum { N = 20000 };
-    pushed_key *pushed = malloc(N * sizeof *pushed);
-    pushed_key *popped = malloc(N * sizeof *popped);
-    size_t np = 0, no = 0;
-    sim_time floor_t = 0;
-    while (np < N || q.n > 0) {
-        if (np < N && (q.n == 0 || gsl_rng_uniform(r) < 0.6)) {
-            sim_time t = floor_t - 1000 + (sim_time)gsl_rng_uniform_int(r, 50); /* ties, negative times */
-            pushed[np] = (pushed_key){t, q.seq, (uint32_t)np};
-            ck_assert_int_eq(eq_push(&q, t, (uint32_t)np), 0);
+    pushed_key *pending = malloc(N * sizeof *pending);
+    size_t np = 0, npend = 0, no = 0;
+    uint32_t seq = 0;
+    sim_time now = -(sim_time)3600 * 1000000;
+    while (np < N || npend > 0) {
+        double u = gsl_rng_uniform(r);
+        if (np < N && (npend == 0 || u < 0.55)) {
+            int scale = (int)gsl_rng_uniform_int(r, 40);   /* delays up to 2^40 µs */
+            sim_time d = gsl_rng_uniform(r) < 0.2 ? 0 : (sim_time)gsl_rng_uniform_int(r, 1ul << (scale / 2)) << (scale / 2);
+            pending[npend++] = (pushed_key){now + d, seq++, (uint32_t)np};
+            ck_assert_int_eq(eq_push(&q, now + d, (uint32_t)np), 0);
             np++;
-        } else {
-            eq_entry e = eq_pop(&q);
-            popped[no] = (pushed_key){eq_time(&e), (uint32_t)(e.key & 0xffff), e.ref};
-            /* the key keeps 16 bits of the push counter: recover the full one */
-            popped[no].seq = pushed[e.ref].seq;
-            floor_t = popped[no].t + 1000;   /* never schedule in the past */
-            no++;
+            continue;
         }
+        size_t m = ref_min(pending, npend);
+        sim_time limit = u < 0.7 ? pending[m].t + (sim_time)gsl_rng_uniform_int(r, 3) - 1 : SIM_TIME_NONE;
+        if (limit < now)
+            limit = now;
+        sim_time next = eq_next(&q, limit);
+        if (pending[m].t <= limit) {
+            ck_assert_int_eq(next, pending[m].t);
+        } else {
+            ck_assert_int_gt(next, limit);   /* the caller handles something else first */
+            now = limit;
+            continue;
+        }
+        sim_time t;
+        uint32_t ref;
+        ck_assert_int_eq(eq_pop(&q, &t, &ref), 1);
+        ck_assert_int_eq(t, pending[m].t);
+        ck_assert_uint_eq(ref, pending[m].ref);
+        pending[m] = pending[--npend];
+        now = t;
+        no++;
     }
-    /* popped must be non-decreasing in (t, seq) and contain every push once */
-    for (size_t i = 1; i < no; i++)
-        ck_assert_int_le(cmp_key(&popped[i - 1], &popped[i]), 0);
-    qsort(pushed, N, sizeof *pushed, cmp_key);
-    qsort(popped, N, sizeof *popped, cmp_key);
-    for (size_t i = 0; i < N; i++)
-        ck_assert_uint_eq(pushed[i].ref, popped[i].ref);
-    free(pushed);
-    free(popped);
+    ck_assert_uint_eq(no, N);
+    ck_assert_uint_eq(q.n, 0);
+    sim_time t;
+    uint32_t ref;
+    ck_assert_int_eq(eq_pop(&q, &t, &ref), 0);
+    ck_assert_int_eq(eq_next(&q, 0), SIM_TIME_NONE);
+    free(pending);
     eq_free(&q);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* The arrival heap gives rows in (time, row) order under replace-top. */
+START_TEST(arrival_heap_order)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 7);
+    enum { ROWS = 37, N = 20000 };
+    arrival_heap a = {0};
+    sim_time due[ROWS];
+    for (uint32_t i = 0; i < ROWS; i++) {
+        due[i] = (sim_time)gsl_rng_uniform_int(r, 100);
+        ck_assert_int_eq(ah_push(&a, due[i], i), 0);
+    }
+    for (int k = 0; k < N; k++) {
+        uint32_t best = 0;
+        for (uint32_t i = 1; i < ROWS; i++)
+            if (due[i] < due[best])
+                best = i;   /* the lowest row among equal times */
+        ck_assert_int_eq(ah_top_time(&a), due[best]);
+        ck_assert_uint_eq(a.h[0].row, best);
+        due[best] += (sim_time)gsl_rng_uniform_int(r, 30);
+        ah_replace_top(&a, due[best]);
+    }
+    for (uint32_t i = 0; i < ROWS; i++)
+        ah_pop(&a);
+    ck_assert_int_eq(ah_top_time(&a), SIM_TIME_NONE);
+    free(a.h);
     gsl_rng_free(r);
 }
 END_TEST
@@ -303,7 +353,8 @@ Suite *sim_suite(void)
     tcase_add_test(tc, zero_rate_never_arrives);
     suite_add_tcase(s, tc);
     tc = tcase_create("event_queue");
-    tcase_add_loop_test(tc, heap_matches_qsort, 0, 3);
+    tcase_add_loop_test(tc, queue_matches_reference, 0, 3);
+    tcase_add_test(tc, arrival_heap_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("batch");
     tcase_set_timeout(tc, 60);
