@@ -57,6 +57,7 @@ typedef struct eq_slot {
 typedef struct event_queue {
     uint64_t mask[EQ_LEVELS];    /* bit d of level l: slot (l, d) is not empty */
     uint64_t cur;                /* no pending key is below it */
+    uint64_t floor;              /* nor below this one, while level 0 is empty */
     size_t n;                    /* events pending */
     eq_slot slot[EQ_LEVELS][EQ_SLOTS];
 } event_queue;
@@ -77,7 +78,7 @@ static inline void eq_reset(event_queue *q)
         for (unsigned d = 0; d < EQ_SLOTS; d++)
             q->slot[l][d].head = q->slot[l][d].n = 0;
     }
-    q->cur = 0;
+    q->cur = q->floor = 0;
     q->n = 0;
 }
 
@@ -140,6 +141,8 @@ static inline int eq_push(event_queue *q, sim_time t, uint32_t ref)
         return -1;
     q->mask[l] |= (uint64_t)1 << d;
     q->n++;
+    if (key < q->floor)
+        q->floor = key;
     return 0;
 }
 
@@ -161,8 +164,10 @@ static inline int eq_cascade(event_queue *q, uint64_t limit)
     unsigned shift = l * EQ_DIGIT;
     uint64_t above = shift + EQ_DIGIT >= 64 ? 0 : ~(((uint64_t)1 << (shift + EQ_DIGIT)) - 1);
     uint64_t base = (q->cur & above) | ((uint64_t)d << shift);
-    if (base > limit)
+    if (base > limit) {
+        q->floor = base;   /* until a push below it, eq_next need not look again */
         return 0;
+    }
     q->cur = base;
     q->mask[l] &= ~((uint64_t)1 << d);
     eq_slot *src = &q->slot[l][d];
@@ -186,6 +191,8 @@ static inline int eq_cascade(event_queue *q, uint64_t limit)
 static inline sim_time eq_next(event_queue *q, sim_time limit)
 {
     uint64_t lim = limit >= EQ_TIME_MAX ? UINT64_MAX : (uint64_t)(limit + EQ_BIAS);
+    if (q->mask[0] == 0 && q->floor > lim)
+        return q->n == 0 ? SIM_TIME_NONE : limit + 1;
     while (__builtin_expect(q->mask[0] == 0, 0)) {
         int c = eq_cascade(q, lim);
         if (c < 0)
