@@ -69,6 +69,8 @@ enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
 typedef struct fifo_entry {
     sim_time t;
     uint32_t ref;        /* EQ_REF(kind, idx) of the event it stands for */
+    uint32_t pool, row;  /* EV_SYN: the request's, so that a dropped SYN (most of them,
+                            in a storm) does not touch the request at all */
     uint32_t unused;
 } fifo_entry;
 
@@ -109,7 +111,6 @@ typedef struct req {
     uint32_t retries_left;
     sim_time start;      /* connection attempt start; wait deadline while waiting */
     uint32_t addr;
-    uint16_t syn_n;
     uint8_t measured;
     uint8_t fresh;       /* holds a new connection: add the handshake */
 } req;
@@ -491,11 +492,11 @@ static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
         s->oom = 1;
 }
 
-/* Schedule (kind, idx) at t through FIFO family f: t must not be earlier
- * than the family's last entry. */
-static void push_fifo(sim *s, uint32_t f, sim_time t, unsigned kind, uint32_t idx)
+/* Schedule e (at e.t) through FIFO family f: not earlier than the
+ * family's last entry. */
+static void push_fifo(sim *s, uint32_t f, fifo_entry e)
 {
-    if (t >= s->duration_us)
+    if (e.t >= s->duration_us)
         return;
     fifo *x = &s->fifos[f];
     if (x->n == x->cap) {
@@ -512,11 +513,11 @@ static void push_fifo(sim *s, uint32_t f, sim_time t, unsigned kind, uint32_t id
         x->head = 0;
         x->cap = cap;
     }
-    x->buf[(x->head + x->n) & (x->cap - 1)] = (fifo_entry){t, EQ_REF(kind, idx), 0};
+    x->buf[(x->head + x->n) & (x->cap - 1)] = e;
     x->n++;
     if (!x->pending) {
         x->pending = 1;
-        push(s, t, EV_FIFO, f);
+        push(s, e.t, EV_FIFO, f);
     }
 }
 
@@ -771,7 +772,6 @@ static void open_new(sim *s, uint32_t q, sim_time t)
     s->dest_rr[d] = a + 1 == s->dest_addresses[d] ? 0 : a + 1;
     rq->pool = r->pool_base + rq->inst * r->inst_stride + rq->addr * r->addr_stride;
     rq->start = t;
-    rq->syn_n = 0;
     rq->conn = NIL;
     on_syn(s, q, t);
 }
@@ -818,7 +818,8 @@ static void connect_failed(sim *s, uint32_t q, sim_time at)
         rq->retries_left--;
         if (rq->measured)
             s->rr[rq->row].retries++;
-        push_fifo(s, SYN_FIFOS + s->nrows + rq->row, at + r->backoff_us, EV_RETRY, q);
+        push_fifo(s, SYN_FIFOS + s->nrows + rq->row,
+                  (fifo_entry){at + r->backoff_us, EQ_REF(EV_RETRY, q), 0, 0, 0});
         return;
     }
     if (rq->measured) {
@@ -829,33 +830,57 @@ static void connect_failed(sim *s, uint32_t q, sim_time at)
     req_release(s, q);
 }
 
+/* Request q got a mapping from its pool at t: a new connection. */
+static void connected(sim *s, uint32_t q, sim_time t)
+{
+    req *rq = &s->reqs[q];
+    if (s->rows[rq->row].pool_idle > 0) {
+        uint32_t c = conn_alloc(s);
+        if (c == NIL)
+            return;
+        s->conns[c] = (conn){rq->pool, NIL, NIL, 1, t};
+        rq->conn = c;
+    }
+    hold(s, q, t, 1);
+}
+
+/* SYN n (0: the first) of request q's attempt, which began at `start`
+ * from pool p of row rw, was dropped: retransmit at start + 2^(n+1) - 1 s
+ * while the connect deadline allows, else the attempt times out then. */
+static void syn_dropped(sim *s, uint32_t q, uint32_t p, uint32_t rw, sim_time start, uint32_t n)
+{
+    const row *r = &s->rows[rw];
+    n++;
+    sim_time deadline = start + r->connect_deadline_us;
+    sim_time next = n <= r->syn_retries && n < SYN_FIFOS
+                        ? start + (((sim_time)1 << n) - 1) * SIM_US_PER_S
+                        : SIM_TIME_NONE;
+    if (next < deadline)
+        push_fifo(s, n, (fifo_entry){next, EQ_REF(EV_SYN, q), p, rw, 0});
+    else if (r->ipool_base != NIL)
+        push_fifo(s, SYN_FIFOS + rw, (fifo_entry){deadline, EQ_REF(EV_CFAIL, q), 0, 0, 0});
+    else
+        connect_failed(s, q, deadline);
+}
+
+/* The first SYN of request q's attempt (rq->start = t). */
 static void on_syn(sim *s, uint32_t q, sim_time t)
 {
     req *rq = &s->reqs[q];
-    const row *r = &s->rows[rq->row];
-    if (acquire(s, rq->pool, rq->row, t)) {
-        if (r->pool_idle > 0) {
-            uint32_t c = conn_alloc(s);
-            if (c == NIL)
-                return;
-            s->conns[c] = (conn){rq->pool, NIL, NIL, 1, t};
-            s->reqs[q].conn = c;
-        }
-        hold(s, q, t, 1);
-        return;
-    }
-    /* dropped: retransmit at start + 2^n - 1 s while the deadline allows */
-    uint16_t n = ++rq->syn_n;
-    sim_time deadline = rq->start + r->connect_deadline_us;
-    sim_time next = n <= r->syn_retries && n < 40
-                        ? rq->start + (((sim_time)1 << n) - 1) * SIM_US_PER_S
-                        : SIM_TIME_NONE;
-    if (next < deadline)
-        push_fifo(s, n, next, EV_SYN, q);
-    else if (r->ipool_base != NIL)
-        push_fifo(s, SYN_FIFOS + rq->row, deadline, EV_CFAIL, q);
+    if (acquire(s, rq->pool, rq->row, t))
+        connected(s, q, t);
     else
-        connect_failed(s, q, deadline);
+        syn_dropped(s, q, rq->pool, rq->row, t, 0);
+}
+
+/* Retransmission n of a SYN (an entry of FIFO family n) is due at t. */
+static void on_retransmit(sim *s, const fifo_entry *e, uint32_t n, sim_time t)
+{
+    uint32_t q = EQ_IDX(e->ref);
+    if (acquire(s, e->pool, e->row, t))
+        connected(s, q, t);
+    else
+        syn_dropped(s, q, e->pool, e->row, t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
 }
 
 static void on_cfail(sim *s, uint32_t q, sim_time t)
@@ -1154,20 +1179,22 @@ static void dispatch(sim *s, uint32_t ref, sim_time t)
     switch (EQ_KIND(ref)) {
     case EV_ARRIVAL: on_arrival(s, idx, t); break;
     case EV_DONE: on_done(s, idx, t); break;
-    case EV_SYN: on_syn(s, idx, t); break;
     case EV_CFAIL: on_cfail(s, idx, t); break;
     case EV_RETRY: start_request(s, idx, t); break;
     case EV_IPOOL: on_ipool(s, idx, t); break;
     case EV_FIFO: {
         /* the family's head is due: re-queue the next head, then run it */
         fifo *x = &s->fifos[idx];
-        uint32_t what = x->buf[x->head].ref;
+        fifo_entry e = x->buf[x->head];
         x->head = (x->head + 1) & (x->cap - 1);
         x->n--;
         x->pending = x->n > 0;
         if (x->pending)
             push(s, x->buf[x->head].t, EV_FIFO, idx);
-        dispatch(s, what, t);
+        if (EQ_KIND(e.ref) == EV_SYN)
+            on_retransmit(s, &e, idx, t);   /* family idx is retransmission idx */
+        else
+            dispatch(s, e.ref, t);
         break;
     }
     default: break;
