@@ -135,9 +135,9 @@ double arrivals_next(arrivals *a, double x, double e)
         return x + e / a->seg[0].rate0;
     /* Place the cursor on x (it only moves forward, so this is O(1)
      * amortised); whole days are skipped in one step. */
-    double day = floor(x / DAY_S);
-    if ((double)a->day != day || x - day * DAY_S < a->seg[a->j].start_s ||
-        x - day * DAY_S >= a->seg[a->j].end_s) {
+    double u0 = x - (double)a->day * DAY_S;
+    if (u0 < a->seg[a->j].start_s || u0 >= a->seg[a->j].end_s) {
+        double day = floor(x / DAY_S);
         a->day = (long)day;
         a->j = seg_of(a, x - day * DAY_S);
     }
