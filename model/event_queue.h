@@ -1,29 +1,37 @@
 /*
- * event_queue.h - the pending events of one replication: a radix heap.
+ * event_queue.h - the pending events of one replication: a hierarchical
+ * timing wheel used as a radix heap.
  *
  * A discrete-event simulation only ever schedules at or after the time of
  * the event it is handling, so the queue is monotone: no key pushed is
- * smaller than the last one popped.  A radix heap uses that (Ahuja, Mehlhorn,
- * Orlin and Tarjan, "Faster algorithms for the shortest path problem", JACM
- * 1990): bucket i holds the keys whose highest bit differing from the last
- * popped key is bit i-1 (bucket 0: equal to it).  Push is O(1): one xor, one
- * count-leading-zeros, one append.  Pop takes bucket 0's next entry; when
- * bucket 0 is empty it finds the lowest non-empty bucket (a bit mask), makes
- * its minimum the new last key and redistributes the bucket into lower ones.
- * A key only ever moves down, so each event moves a few times at most.
- * No comparisons between random keys means no mispredicted branches: on this
- * model it is about twice as fast as the 4-ary heap it replaced at 100
- * pending events and three times at 100,000 (make bench; README).
+ * smaller than the current one (`cur`).  That allows a radix structure
+ * (Ahuja, Mehlhorn, Orlin and Tarjan, JACM 1990; Varghese and Lauck's
+ * hierarchical timing wheels, SOSP 1987) instead of comparisons between
+ * random keys, whose mispredicted branches dominated the 4-ary heap this
+ * replaced.  Key bits above EQ_SHIFT are split into 6-bit digits; an entry
+ * sits at level l, slot d when the highest digit in which it differs from
+ * cur is digit l and its own digit there is d (level 0: only the lowest
+ * digit differs, if any).  Push: one xor, one count-leading-zeros, one
+ * append.  When level 0 is empty, the lowest non-empty slot of the lowest
+ * non-empty level (bit masks) is cascaded: its base becomes cur and its
+ * entries move to lower levels.  An entry only ever moves down, a couple of
+ * times for what this model schedules (retransmissions, completions).
+ * A level-0 slot spans 2^EQ_SHIFT = 64 µs and holds a few entries; pop
+ * scans it for the earliest.
  *
  * Order is total and a pure function of the pushes: by time, then events
- * at the same microsecond in the order they were pushed (buckets are
- * appended to and redistributed in order, and equal keys always share a
- * bucket, so bucket 0 is a FIFO).
+ * at the same microsecond in the order they were pushed (slots are appended
+ * to and cascaded in order, equal keys always share a slot, and the scan
+ * takes the first of equal keys).
+ *
+ * eq_next() peeks with a limit: it cascades only as far as the limit, so
+ * the caller may handle something else up to the limit (the next arrival)
+ * and still push at or after it.
  *
  * Keys are times in µs plus EQ_BIAS, so warm-up times (negative) stay
  * non-negative: up to 2^45 µs (1.1 years) before 0 and after it, which
  * covers the 8,760-hour limit of duration_h and warmup_h.
- * Bucket arrays grow by doubling and never shrink; no allocation per event.
+ * Slot arrays grow by doubling and never shrink; no allocation per event.
  */
 #ifndef NATCAP_MODEL_EVENT_QUEUE_H
 #define NATCAP_MODEL_EVENT_QUEUE_H
@@ -36,6 +44,7 @@
 
 #define EQ_BIAS (INT64_C(1) << 45)
 #define EQ_TIME_MAX (EQ_BIAS - 1)
+#define EQ_SHIFT 6u                            /* a level-0 slot spans 2^6 = 64 µs */
 #define EQ_DIGIT 6u                            /* bits per level */
 #define EQ_SLOTS (1u << EQ_DIGIT)              /* slots per level: one 64-bit mask */
 #define EQ_LEVELS 8u                           /* 8 x 6 = 48 bits >= keys < 2^47 */
@@ -97,9 +106,9 @@ static inline void eq_free(event_queue *q)
  * key's digit there. */
 static inline eq_slot *eq_slot_of(event_queue *q, uint64_t key, unsigned *level, unsigned *digit)
 {
-    uint64_t x = key ^ q->cur;
+    uint64_t x = (key ^ q->cur) >> EQ_SHIFT;
     unsigned l = x < EQ_SLOTS ? 0u : (63u - (unsigned)__builtin_clzll(x)) / EQ_DIGIT;
-    unsigned d = (unsigned)(key >> (l * EQ_DIGIT)) & (EQ_SLOTS - 1);
+    unsigned d = (unsigned)(key >> (EQ_SHIFT + l * EQ_DIGIT)) & (EQ_SLOTS - 1);
     *level = l;
     *digit = d;
     return &q->slot[l][d];
@@ -146,6 +155,18 @@ static inline int eq_push(event_queue *q, sim_time t, uint32_t ref)
     return 0;
 }
 
+/* Index of the earliest entry of a level-0 slot (the first pushed among
+ * equal times).  Its entries share their time to within 2^EQ_SHIFT µs,
+ * and there are few: a scan. */
+static inline uint32_t eq_slot_min(const eq_slot *b)
+{
+    uint32_t best = b->head;
+    for (uint32_t i = b->head + 1; i < b->n; i++)
+        if (b->v[i].key < b->v[best].key)
+            best = i;
+    return best;
+}
+
 /* Cascade the lowest non-empty slot of the lowest non-empty level above
  * 0: its keys share every digit above it with cur, so the slot's base
  * becomes cur and its entries spread over lower levels.  Only when that
@@ -161,7 +182,7 @@ static inline int eq_cascade(event_queue *q, uint64_t limit)
     if (l == EQ_LEVELS)
         return 0;
     unsigned d = (unsigned)__builtin_ctzll(q->mask[l]);
-    unsigned shift = l * EQ_DIGIT;
+    unsigned shift = EQ_SHIFT + l * EQ_DIGIT;
     uint64_t above = shift + EQ_DIGIT >= 64 ? 0 : ~(((uint64_t)1 << (shift + EQ_DIGIT)) - 1);
     uint64_t base = (q->cur & above) | ((uint64_t)d << shift);
     if (base > limit) {
@@ -203,7 +224,8 @@ static inline sim_time eq_next(event_queue *q, sim_time limit)
             return limit + 1;   /* everything pending is after limit */
         }
     }
-    return eq_key_time((q->cur & ~(uint64_t)(EQ_SLOTS - 1)) | (uint64_t)__builtin_ctzll(q->mask[0]));
+    const eq_slot *b = &q->slot[0][__builtin_ctzll(q->mask[0])];
+    return eq_key_time(b->v[eq_slot_min(b)].key);
 }
 
 /* Take the earliest event: 1 with *t and *ref set, 0 when the queue is
@@ -217,10 +239,15 @@ static inline int eq_pop(event_queue *q, sim_time *t, uint32_t *ref)
     }
     unsigned d = (unsigned)__builtin_ctzll(q->mask[0]);
     eq_slot *b = &q->slot[0][d];
-    const eq_entry *e = &b->v[b->head++];
-    q->cur = e->key;
-    *t = eq_key_time(e->key);
-    *ref = e->ref;
+    uint32_t i = eq_slot_min(b);
+    eq_entry e = b->v[i];
+    if (i == b->head)
+        b->head++;
+    else   /* keep the others in push order */
+        memmove(&b->v[i], &b->v[i + 1], (size_t)(b->n - i - 1) * sizeof *b->v), b->n--;
+    q->cur = e.key;
+    *t = eq_key_time(e.key);
+    *ref = e.ref;
     if (b->head == b->n) {
         b->head = b->n = 0;
         q->mask[0] &= ~((uint64_t)1 << d);
