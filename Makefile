@@ -74,8 +74,12 @@ test check: deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory natcap
-	sh tests/bench.sh
+	@$(MAKE) --no-print-directory natcap $(BUILD)/calib
+	CALIB=$(BUILD)/calib sh tests/bench.sh
+
+$(BUILD)/calib: tests/bench/calib.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
 
 debug:
 	$(MAKE) BUILD=build/debug CFLAGS="-O0 -g3"

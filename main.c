@@ -611,16 +611,22 @@ static nc_status write_part(const cli *c, shard_header *h, nc_scen_result *const
 /* NATCAP_STATS=1: one line for the benchmark (make bench) on stderr. */
 static void print_stats(nc_scen_result *const *rs, size_t n, double wall_s)
 {
-    unsigned long long requests = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t g = 0; g < rs[i]->sc->ngateways; g++)
+    unsigned long long requests = 0, simulated = 0, attempts = 0;
+    for (size_t i = 0; i < n; i++) {
+        simulated += rs[i]->simulated;
+        for (size_t g = 0; g < rs[i]->sc->ngateways; g++) {
             requests += rs[i]->gw[g].requests;
+            attempts += rs[i]->gw[g].attempts;
+        }
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    fprintf(stderr, "natcap-stats: requests=%llu wall_s=%.3f cpu_s=%.3f maxrss_kb=%ld\n", requests, wall_s,
-            cpu_s, ru.ru_maxrss);
+    fprintf(stderr,
+            "natcap-stats: requests=%llu simulated=%llu attempts=%llu wall_s=%.3f cpu_s=%.3f "
+            "maxrss_kb=%ld\n",
+            requests, simulated, attempts, wall_s, cpu_s, ru.ru_maxrss);
 }
 
 /* Everything before a simulation: the generator GSL_RNG_TYPE names (when T

@@ -76,6 +76,8 @@ typedef struct nc_scen_result {
     char rng_name[32];            /* GSL generator used */
     nc_gw_result *gw;             /* [sc->ngateways] */
     nc_row_result *rows;          /* [sc->nservices] */
+    uint64_t simulated;           /* requests simulated, warm-up included (for NATCAP_STATS
+                                     and make bench; not kept in shard part files) */
 } nc_scen_result;
 
 /* Allocate zeroed series for `reps` replications.  NULL on ENOMEM. */

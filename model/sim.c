@@ -135,6 +135,7 @@ typedef struct row {
     sim_time handshake_us;
     sim_time connect_deadline_us;   /* min(connect timeout, last retransmission's wait) */
     arrivals arr;
+    double next_s;               /* its pending arrival, exactly (the queue has it in µs) */
 } row;
 
 /* Per-row run state. */
@@ -181,6 +182,8 @@ struct sim {
     /* measurement */
     uint32_t nsamples;
     sim_time sample_us, duration_us, warmup_us;
+    double duration_s;
+    uint64_t arrivals;           /* requests simulated, warm-up included */
     int32_t k;                   /* current interval, -1 in the warm-up */
     gw_sample *gs;               /* [gw * nsamples + k] */
     uint32_t *row_held;          /* [row * nsamples + k] */
@@ -432,6 +435,7 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     if (s->sample_us < 1)
         s->sample_us = 1;
     s->duration_us = sim_from_s(sc->duration_h * 3600.0);
+    s->duration_s = sim_to_s(s->duration_us);
     s->warmup_us = sim_from_s(sc->warmup_h * 3600.0);
     s->nsamples = (uint32_t)((s->duration_us + s->sample_us - 1) / s->sample_us);
     s->gs = calloc((size_t)s->ngw * s->nsamples + 1, sizeof *s->gs);
@@ -587,10 +591,10 @@ static inline void conn_release(sim *s, uint32_t i)
 
 /* Change the mappings a row holds.  Copy-on-write snapshot: the first change
  * after its gateway reached a new peak saves the value it had at the peak. */
-static inline void held_add(sim *s, uint32_t r, int delta)
+static inline void held_add(sim *s, uint32_t r, uint32_t g, int delta)
 {
     row_run *x = &s->rr[r];
-    uint32_t e = s->gws[s->rows[r].gw].peak_epoch;
+    uint32_t e = s->gws[g].peak_epoch;   /* g: row r's gateway */
     if (x->snap_epoch != e) {
         x->snap_val = x->held;
         x->snap_epoch = e;
@@ -614,7 +618,7 @@ static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
         if (e->t > t || (strict && e->t == t))
             break;
         s->pools[e->pool].in_use--;
-        held_add(s, e->row, -1);
+        held_add(s, e->row, g, -1);
         w->head = (w->head + 1) & (w->cap - 1);
         w->n--;
     }
@@ -642,7 +646,7 @@ static int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     }
     pl->in_use++;
     pl->active++;
-    held_add(s, r, 1);
+    held_add(s, r, g, 1);
     gw_state *gs = &s->gws[g];
     if (pl->in_use > gs->imax) {
         gs->imax = pl->in_use;
@@ -663,7 +667,7 @@ static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
     tw_ring *w = &s->tw[g];
     if (w->tw_us <= 0) {
         s->pools[p].in_use--;
-        held_add(s, r, -1);
+        held_add(s, r, g, -1);
         return;
     }
     if (w->n == w->cap) {
@@ -1007,7 +1011,7 @@ static void on_ipool(sim *s, uint32_t ip, sim_time t)
                 cn->mapped = 0;
                 s->pools[cn->pool].idle--;
                 s->pools[cn->pool].in_use--;
-                held_add(s, rw, -1);
+                held_add(s, rw, r->gw, -1);
                 pl->first_mapped = cn->next;
             }
             if (pl->first_mapped != NIL)
@@ -1074,13 +1078,15 @@ static void start_request(sim *s, uint32_t q, sim_time t)
 static void on_arrival(sim *s, uint32_t rw, sim_time t)
 {
     row *r = &s->rows[rw];
-    double next = arrivals_next(&r->arr, sim_to_s(t), exp1(s));
+    double next = arrivals_next(&r->arr, r->next_s, exp1(s));
+    r->next_s = next;
     /* this arrival is the top of the arrival heap: replace it by the next */
     sim_time tn = sim_from_s(next) > t ? sim_from_s(next) : t;
-    if (next < sim_to_s(s->duration_us) && tn < s->duration_us)
+    if (next < s->duration_s && tn < s->duration_us)
         ah_replace_top(&s->aq, tn);
     else
         ah_pop(&s->aq);
+    s->arrivals++;
     uint32_t q = req_alloc(s);
     if (q == NIL)
         return;
@@ -1169,6 +1175,7 @@ static void reset(sim *s)
     s->k = -1;
     s->oom = 0;
     s->xi = VAR_BLOCK;
+    s->arrivals = 0;
     for (uint32_t d = 0; d < s->ndest; d++)
         s->li[d] = VAR_BLOCK;
 }
@@ -1219,6 +1226,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         row *r = &s->rows[i];
         r->arr.day = LONG_MIN;   /* force the cursor to be placed */
         double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s));
+        r->next_s = next;
         if (next < sim_to_s(s->duration_us) && sim_from_s(next) < s->duration_us &&
             ah_push(&s->aq, sim_from_s(next), i) != 0)
             return oom(err);
@@ -1280,6 +1288,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
 }
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
 {
+    res->simulated += s->arrivals;
     uint32_t ns = s->nsamples;
     for (uint32_t g = 0; g < s->ngw; g++) {
         nc_gw_result *x = &res->gw[g];
