@@ -82,11 +82,15 @@ typedef struct fifo {
 
 typedef struct pool {
     uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
+    uint32_t tw_last;            /* ring sequence number of its newest TIME_WAIT entry */
+    uint32_t unused;
+    sim_time tw_first_t;         /* when its oldest TIME_WAIT entry expires (if any) */
 } pool;
 
 typedef struct tw_entry {
     sim_time t;          /* when the mapping is free again */
     uint32_t pool, row;
+    sim_time next_t;     /* when the pool's next entry expires (set when it comes) */
 } tw_entry;
 
 /* TIME_WAIT expiries of one gateway, oldest first.  They are applied lazily:
@@ -94,8 +98,8 @@ typedef struct tw_entry {
  * sample), every entry due by then is released, so the counts seen are
  * exactly those of an event per expiry, without the events. */
 typedef struct tw_ring {
-    tw_entry *buf;
-    uint32_t head, n, cap;   /* cap is a power of two */
+    tw_entry *buf;           /* entry with sequence number i at buf[i & (cap - 1)] */
+    uint32_t head, n, cap;   /* head: sequence number of the oldest; cap a power of two */
     sim_time tw_us;
 } tw_ring;
 
@@ -146,6 +150,9 @@ typedef struct row_run {
 
 typedef struct gw_state {
     uint32_t pool_lo, pool_hi;
+    int steady;                  /* ports come free only at TIME_WAIT expiries (no
+                                    immediate releases): see drop_certain_failures */
+    int linked;                  /* several pools: each tracks its oldest TIME_WAIT entry */
     uint32_t imax;               /* highest in use inside the current interval */
     uint32_t peak;               /* highest in the measured period */
     uint32_t peak_epoch;
@@ -191,6 +198,8 @@ struct sim {
     fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
     uint32_t nfifos;
     int too_many_reqs;           /* oom was set because of MAX_REQS */
+    sim_time drop_lo;            /* count_dropped: interval drop_k starts here */
+    uint32_t drop_k;
     unsigned xi;                 /* next unused draw in xbuf (see exp1) */
     double xbuf[VAR_BLOCK];
     uint32_t *li;                /* per destination: next unused draw in its block of lbuf */
@@ -306,7 +315,7 @@ static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
     }
     s->pools = p;
     for (uint64_t k = lo; k < next; k++)
-        p[k] = (pool){(uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), 0, 0, 0};
+        p[k] = (pool){(uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), 0, 0, 0, 0, 0, 0};
     if (ppi) {
         /* capacities by instance ordinal: the first `reservable` instances get ppi ports */
         for (uint32_t i = 0; i < s->nrows; i++) {
@@ -430,6 +439,13 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
             return st;
         }
         s->tw[g].tw_us = sim_from_s(sc->gateways[g].time_wait_s);
+        s->gws[g].steady = s->tw[g].tw_us > 0;
+        s->gws[g].linked = s->gws[g].pool_hi - s->gws[g].pool_lo > 1;
+    }
+    for (uint32_t i = 0; i < s->nrows; i++) {
+        const row *r = &s->rows[i];
+        if (r->pool_idle > 0 && r->idle_timeout_us < r->keepalive_us)
+            s->gws[r->gw].steady = 0;   /* the gateway drops idle mappings at once */
     }
     s->sample_us = sim_from_s(sc->sample_s);
     if (s->sample_us < 1)
@@ -614,14 +630,31 @@ static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
 {
     tw_ring *w = &s->tw[g];
     while (w->n > 0) {
-        const tw_entry *e = &w->buf[w->head];
+        const tw_entry *e = &w->buf[w->head & (w->cap - 1)];
         if (e->t > t || (strict && e->t == t))
             break;
-        s->pools[e->pool].in_use--;
+        pool *pl = &s->pools[e->pool];
+        pl->in_use--;
+        pl->tw_first_t = e->next_t;   /* (meaningless once it has none left or unlinked) */
         held_add(s, e->row, g, -1);
-        w->head = (w->head + 1) & (w->cap - 1);
+        w->head++;
         w->n--;
     }
+}
+
+/* When pool p (of gateway g) has a port free again, at the earliest, if
+ * nothing else than TIME_WAIT expiries frees ports: its oldest TIME_WAIT
+ * entry; SIM_TIME_NONE when it has none. */
+static inline sim_time next_release(const sim *s, uint32_t p, uint32_t g)
+{
+    const pool *pl = &s->pools[p];
+    if (pl->in_use - pl->active - pl->idle == 0)
+        return SIM_TIME_NONE;
+    if (!s->gws[g].linked) {   /* the gateway's only pool: the ring's head is its */
+        const tw_ring *w = &s->tw[g];
+        return w->buf[w->head & (w->cap - 1)].t;
+    }
+    return pl->tw_first_t;
 }
 
 /* Try to take a mapping from pool p for row r at time t. */
@@ -677,15 +710,25 @@ static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
             s->oom = 1;
             return;
         }
-        for (uint32_t i = 0; i < w->n; i++)
-            b[i] = w->buf[(w->head + i) & (w->cap - 1)];
+        for (uint32_t i = 0; i < w->n; i++) {
+            uint32_t seq = w->head + i;
+            b[seq & (cap - 1)] = w->buf[seq & (w->cap - 1)];
+        }
         free(w->buf);
         w->buf = b;
-        w->head = 0;
         w->cap = cap;
     }
-    w->buf[(w->head + w->n) & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r};
+    uint32_t seq = w->head + w->n;
+    w->buf[seq & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r, 0};
     w->n++;
+    if (!s->gws[g].linked)
+        return;
+    pool *pl = &s->pools[p];   /* the caller took the mapping out of active or idle */
+    if (pl->in_use - pl->active - pl->idle > 1)
+        w->buf[pl->tw_last & (w->cap - 1)].next_t = t + w->tw_us;
+    else
+        pl->tw_first_t = t + w->tw_us;
+    pl->tw_last = seq;
 }
 
 static void fail_request(sim *s, uint32_t q)
@@ -875,6 +918,61 @@ static void on_syn(sim *s, uint32_t q, sim_time t)
         connected(s, q, t);
     else
         syn_dropped(s, q, rq->pool, rq->row, t, 0);
+}
+
+/* A dropped retransmission at a (>= now) counts where an event at a would
+ * have (acquire). */
+static void count_dropped(sim *s, uint32_t rw, uint32_t g, sim_time a)
+{
+    if (a < 0)
+        return;   /* warm-up */
+    row_run *x = &s->rr[rw];
+    x->attempts++;
+    x->afail++;
+    if (a < s->drop_lo || a >= s->drop_lo + s->sample_us) {   /* (a division is dear) */
+        s->drop_k = (uint32_t)(a / s->sample_us);
+        s->drop_lo = (sim_time)s->drop_k * s->sample_us;
+    }
+    gw_sample *y = &s->gs[(size_t)g * s->nsamples + s->drop_k];
+    y->attempts++;
+    y->afail++;
+    if (a < s->gws[g].first_fail)
+        s->gws[g].first_fail = a;
+}
+
+/* Retransmission family n has just had its head at t.  Its next entries are
+ * settled now, without events, while their outcome is already certain: the
+ * pool is full now and no port of it can come free before the entry's time.
+ * On a `steady` gateway ports come free only when TIME_WAIT ends, so the
+ * pool stays full until its oldest TIME_WAIT entry expires (or, with none,
+ * at least time_wait_s from now).  In a connection storm most
+ * retransmissions are such: each costs a count and a move to the next
+ * family instead of a trip through the event queue.  The figures are those
+ * of the events: counts go to each attempt's own time, and family n + 1,
+ * fed only by family n, stays in order. */
+static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
+{
+    fifo *x = &s->fifos[n];
+    while (x->n > 0) {
+        const fifo_entry *e = &x->buf[x->head];
+        uint32_t g = s->rows[e->row].gw;
+        if (!s->gws[g].steady)
+            return;
+        expire_tw(s, g, t, 0);
+        const pool *pl = &s->pools[e->pool];
+        if (pl->in_use < pl->cap)
+            return;
+        sim_time free_at = next_release(s, e->pool, g);
+        if (free_at == SIM_TIME_NONE)
+            free_at = t + s->tw[g].tw_us;
+        if (free_at <= e->t)
+            return;
+        fifo_entry d = *e;
+        x->head = (x->head + 1) & (x->cap - 1);
+        x->n--;
+        count_dropped(s, d.row, g, d.t);
+        syn_dropped(s, EQ_IDX(d.ref), d.pool, d.row, d.t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
+    }
 }
 
 /* Retransmission n of a SYN (an entry of FIFO family n) is due at t. */
@@ -1175,6 +1273,7 @@ static void reset(sim *s)
     s->k = -1;
     s->oom = 0;
     s->xi = VAR_BLOCK;
+    s->drop_lo = SIM_TIME_NONE;
     s->arrivals = 0;
     for (uint32_t d = 0; d < s->ndest; d++)
         s->li[d] = VAR_BLOCK;
@@ -1195,13 +1294,15 @@ static void dispatch(sim *s, uint32_t ref, sim_time t)
         fifo_entry e = x->buf[x->head];
         x->head = (x->head + 1) & (x->cap - 1);
         x->n--;
+        if (EQ_KIND(e.ref) == EV_SYN) {
+            on_retransmit(s, &e, idx, t);   /* family idx is retransmission idx */
+            drop_certain_failures(s, idx, t);
+        } else {
+            dispatch(s, e.ref, t);   /* (never pushes into its own family) */
+        }
         x->pending = x->n > 0;
         if (x->pending)
             push(s, x->buf[x->head].t, EV_FIFO, idx);
-        if (EQ_KIND(e.ref) == EV_SYN)
-            on_retransmit(s, &e, idx, t);   /* family idx is retransmission idx */
-        else
-            dispatch(s, e.ref, t);
         break;
     }
     default: break;
