@@ -90,7 +90,6 @@ typedef struct pool {
 typedef struct tw_entry {
     sim_time t;          /* when the mapping is free again */
     uint32_t pool, row;
-    sim_time next_t;     /* when the pool's next entry expires (set when it comes) */
 } tw_entry;
 
 /* TIME_WAIT expiries of one gateway, oldest first.  They are applied lazily:
@@ -99,6 +98,8 @@ typedef struct tw_entry {
  * exactly those of an event per expiry, without the events. */
 typedef struct tw_ring {
     tw_entry *buf;           /* entry with sequence number i at buf[i & (cap - 1)] */
+    sim_time *next_t;        /* beside it, when the gateway has several pools: when the
+                                entry's pool's next entry expires (set when that comes) */
     uint32_t head, n, cap;   /* head: sequence number of the oldest; cap a power of two */
     sim_time tw_us;
 } tw_ring;
@@ -473,7 +474,7 @@ void sim_destroy(sim *s)
             arrivals_free(&s->rows[i].arr);
     if (s->tw != NULL)
         for (uint32_t g = 0; g < s->ngw; g++)
-            free(s->tw[g].buf);
+            free(s->tw[g].buf), free(s->tw[g].next_t);
     if (s->fifos != NULL)
         for (uint32_t f = 0; f < s->nfifos; f++)
             free(s->fifos[f].buf);
@@ -635,7 +636,8 @@ static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
             break;
         pool *pl = &s->pools[e->pool];
         pl->in_use--;
-        pl->tw_first_t = e->next_t;   /* (meaningless once it has none left or unlinked) */
+        if (w->next_t != NULL)   /* (meaningless once the pool has none left) */
+            pl->tw_first_t = w->next_t[w->head & (w->cap - 1)];
         held_add(s, e->row, g, -1);
         w->head++;
         w->n--;
@@ -693,6 +695,33 @@ static int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     return 1;
 }
 
+/* Double a TIME_WAIT ring (and its next_t when `linked`): 0, or -1 with
+ * the ring intact when memory runs out.  Entries keep their sequence
+ * numbers. */
+static int tw_grow(tw_ring *w, int linked)
+{
+    uint32_t cap = w->cap ? w->cap * 2 : 1024;
+    tw_entry *b = malloc((size_t)cap * sizeof *b);
+    sim_time *nt = linked ? malloc((size_t)cap * sizeof *nt) : NULL;
+    if (b == NULL || (linked && nt == NULL)) {
+        free(b);
+        free(nt);
+        return -1;
+    }
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint32_t seq = w->head + i;
+        b[seq & (cap - 1)] = w->buf[seq & (w->cap - 1)];
+        if (nt != NULL)
+            nt[seq & (cap - 1)] = w->next_t[seq & (w->cap - 1)];
+    }
+    free(w->buf);
+    free(w->next_t);
+    w->buf = b;
+    w->next_t = nt;
+    w->cap = cap;
+    return 0;
+}
+
 /* A mapping leaves the connection: into TIME_WAIT for the gateway's time. */
 static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
 {
@@ -703,29 +732,18 @@ static void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
         held_add(s, r, g, -1);
         return;
     }
-    if (w->n == w->cap) {
-        uint32_t cap = w->cap ? w->cap * 2 : 1024;
-        tw_entry *b = malloc((size_t)cap * sizeof *b);
-        if (b == NULL) {
-            s->oom = 1;
-            return;
-        }
-        for (uint32_t i = 0; i < w->n; i++) {
-            uint32_t seq = w->head + i;
-            b[seq & (cap - 1)] = w->buf[seq & (w->cap - 1)];
-        }
-        free(w->buf);
-        w->buf = b;
-        w->cap = cap;
+    if (w->n == w->cap && tw_grow(w, s->gws[g].linked) != 0) {
+        s->oom = 1;
+        return;
     }
     uint32_t seq = w->head + w->n;
-    w->buf[seq & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r, 0};
+    w->buf[seq & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r};
     w->n++;
-    if (!s->gws[g].linked)
+    if (w->next_t == NULL)
         return;
     pool *pl = &s->pools[p];   /* the caller took the mapping out of active or idle */
     if (pl->in_use - pl->active - pl->idle > 1)
-        w->buf[pl->tw_last & (w->cap - 1)].next_t = t + w->tw_us;
+        w->next_t[pl->tw_last & (w->cap - 1)] = t + w->tw_us;
     else
         pl->tw_first_t = t + w->tw_us;
     pl->tw_last = seq;
