@@ -71,7 +71,7 @@ typedef struct fifo_entry {
     uint32_t ref;        /* EQ_REF(kind, idx) of the event it stands for */
     uint32_t pool, row;  /* EV_SYN: the request's, so that a dropped SYN (most of them,
                             in a storm) does not touch the request at all */
-    uint32_t unused;
+    uint32_t doomed;     /* without shortcuts: would have been settled as a failure */
 } fifo_entry;
 
 typedef struct fifo {
@@ -199,6 +199,8 @@ struct sim {
     fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
     uint32_t nfifos;
     int too_many_reqs;           /* oom was set because of MAX_REQS */
+    int no_shortcuts;            /* sim_set_shortcuts(s, 0) */
+    uint64_t doomed, doomed_connected;   /* without shortcuts: see sim_shortcut_check */
     sim_time drop_lo;            /* count_dropped: interval drop_k starts here */
     uint32_t drop_k;
     unsigned xi;                 /* next unused draw in xbuf (see exp1) */
@@ -971,8 +973,8 @@ static void count_dropped(sim *s, uint32_t rw, uint32_t g, sim_time a)
 static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
 {
     fifo *x = &s->fifos[n];
-    while (x->n > 0) {
-        const fifo_entry *e = &x->buf[x->head];
+    for (uint32_t i = 0; i < x->n;) {
+        fifo_entry *e = &x->buf[(x->head + i) & (x->cap - 1)];
         uint32_t g = s->rows[e->row].gw;
         if (!s->gws[g].steady)
             return;
@@ -985,6 +987,12 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
             free_at = t + s->tw[g].tw_us;
         if (free_at <= e->t)
             return;
+        if (s->no_shortcuts) {   /* only mark it: its event must then fail */
+            s->doomed += !e->doomed;
+            e->doomed = 1;
+            i++;
+            continue;
+        }
         fifo_entry d = *e;
         x->head = (x->head + 1) & (x->cap - 1);
         x->n--;
@@ -997,8 +1005,10 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
 static void on_retransmit(sim *s, const fifo_entry *e, uint32_t n, sim_time t)
 {
     uint32_t q = EQ_IDX(e->ref);
-    if (acquire(s, e->pool, e->row, t))
+    if (acquire(s, e->pool, e->row, t)) {
+        s->doomed_connected += e->doomed;
         connected(s, q, t);
+    }
     else
         syn_dropped(s, q, e->pool, e->row, t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
 }
@@ -1292,6 +1302,7 @@ static void reset(sim *s)
     s->oom = 0;
     s->xi = VAR_BLOCK;
     s->drop_lo = SIM_TIME_NONE;
+    s->doomed = s->doomed_connected = 0;
     s->arrivals = 0;
     for (uint32_t d = 0; d < s->ndest; d++)
         s->li[d] = VAR_BLOCK;
@@ -1405,6 +1416,14 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
     }
     return NC_OK;
 }
+void sim_set_shortcuts(sim *s, int on) { s->no_shortcuts = !on; }
+
+uint64_t sim_shortcut_check(const sim *s, uint64_t *connected)
+{
+    *connected = s->doomed_connected;
+    return s->doomed;
+}
+
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
 {
     res->simulated += s->arrivals;

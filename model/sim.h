@@ -41,6 +41,15 @@ typedef struct sim_ctl {
 nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_ctl *ctl,
                   nc_error *err);
 
+/* For the tests.  0 turns off the shortcut that settles certain SYN
+ * failures without events (see drop_certain_failures in sim.c): every
+ * retransmission is then an event, and those the shortcut would have
+ * settled are marked.  sim_shortcut_check gives, for the last run, how many
+ * were marked and (in *connected) how many of those got a mapping after all
+ * (must be 0). */
+void sim_set_shortcuts(sim *s, int on);
+uint64_t sim_shortcut_check(const sim *s, uint64_t *connected);
+
 /* Add the last run's figures into res as replication number `rep`. */
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep);
 

@@ -8,6 +8,7 @@
 #include "../model/batch.h"
 #include "../model/event_queue.h"
 #include "../model/latency.h"
+#include "../model/sim.h"
 #include "fixture.h"
 
 #include <check.h>
@@ -258,6 +259,80 @@ START_TEST(arrival_heap_order)
 }
 END_TEST
 
+/* ------------------------------------------------ settled SYN failures */
+
+/* Settling a retransmission without its event is sound: with the shortcut
+ * off, every retransmission is an event, those it would have settled are
+ * marked, and none of them gets a mapping.  Through exhaustion with
+ * retransmissions and retries, on a gateway with one pool and on one with a
+ * pool per destination (whose pools track their own TIME_WAIT expiries),
+ * with rows that share a pool, and with a pool full of long requests.  The
+ * loop index picks the layout. */
+START_TEST(settled_failures_are_certain)
+{
+    gsl_set_error_handler_off();
+    fx f;
+    fx_init(&f);
+    f.sc.duration_h = 0.5;
+    f.sc.warmup_h = 0.05;
+    f.sc.sample_s = 30;
+    nc_gateway *g = &f.gw[0];
+    g->time_wait_s = 20;
+    if (_i == 0) {
+        g->port_max = 1024 + 1999;   /* one pool of 2000 */
+    } else if (_i == 2) {
+        /* one pool of 200 held by long requests, 50 ms TIME_WAIT: often
+         * full with nothing in TIME_WAIT (a port then comes free 50 ms
+         * after now at best) */
+        g->port_max = 1024 + 199;
+        g->time_wait_s = 0.05;
+    } else {
+        g->mapping = NC_MAPPING_PER_DESTINATION;
+        g->per_destination_limit = 300;
+        f.de[1] = f.de[0];
+        snprintf(f.de[1].name, sizeof f.de[1].name, "api2");
+        f.sc.ndestinations = 2;
+    }
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p50_ms = _i == 2 ? 15000 : 80;
+    f.de[0].latency_p99_ms = _i == 2 ? 40000 : 900;
+    const double t[3] = {0, 900, 1800}, m[3] = {0.6, 1.4, 0.6};
+    size_t prof = fx_add_profile(&f, "peak", 3, t, m);
+    nc_service *a = fx_add_row(&f, "a", 0, 0, 10, _i == 0 ? 9 : 1.2);
+    a->profile = prof;
+    a->retries = 2;
+    a->retry_backoff_s = 1;
+    nc_service *b = fx_add_row(&f, "b", 0, _i == 0 ? 0 : 1, 5, _i == 0 ? 2 : 2.4);
+    b->profile = prof;
+    b->connect_timeout_s = 20;
+    b->syn_retries = 3;
+    b->retries = 1;
+    nc_service *c = fx_add_row(&f, "c", 0, 0, 4, 0.5);   /* shares a's pool */
+    c->retries = 0;
+    nc_error err = {0};
+    sim *s = NULL;
+    ck_assert_int_eq(sim_create(&f.sc, &s, &err), NC_OK);
+    sim_set_shortcuts(s, 0);
+    nc_scen_result *res = nc_scen_result_create(&f.sc, 3);
+    ck_assert_ptr_nonnull(res);
+    uint64_t doomed = 0, connected = 0;
+    for (uint32_t r = 0; r < 3; r++) {
+        ck_assert_int_eq(sim_run(s, gsl_rng_taus2, 1000 + r, NULL, &err), NC_OK);
+        sim_merge(s, res, r);
+        uint64_t c_r;
+        doomed += sim_shortcut_check(s, &c_r);
+        connected += c_r;
+    }
+    const nc_gw_result *gr = &res->gw[0];
+    ck_assert_uint_gt(gr->alloc_failures, gr->attempts / 10);   /* a storm indeed */
+    ck_assert_uint_gt(gr->retries, 0);
+    ck_assert_uint_gt(doomed, gr->alloc_failures / 4);   /* the shortcut has work */
+    ck_assert_uint_eq(connected, 0);
+    nc_scen_result_destroy(res);
+    sim_destroy(s);
+}
+END_TEST
+
 /* -------------------------------------------------------------- seeds */
 
 START_TEST(seeds_are_distinct_and_not_shifted)
@@ -355,6 +430,10 @@ Suite *sim_suite(void)
     tc = tcase_create("event_queue");
     tcase_add_loop_test(tc, queue_matches_reference, 0, 3);
     tcase_add_test(tc, arrival_heap_order);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("shortcuts");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, settled_failures_are_certain, 0, 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("batch");
     tcase_set_timeout(tc, 60);
