@@ -283,7 +283,8 @@ END_TEST
  * busy.  One instance, a connection pool of at most 1 connection, constant
  * latency 1 s and Poisson arrivals at 0.5/s is an M/D/1 queue: every
  * request is served on the one connection (no new connections after the
- * first, no failures with a long wait timeout). */
+ * first, no failures with a long wait timeout), except the few still
+ * queued when the run ends. */
 START_TEST(pool_max_queues_requests)
 {
     fx f;
@@ -300,7 +301,10 @@ START_TEST(pool_max_queues_requests)
     const nc_row_result *x = &r->rows[0];
     ck_assert_uint_eq(x->failed_requests, 0);
     ck_assert_uint_le(x->new_connections, 2);
-    ck_assert_uint_eq(x->reused + x->new_connections, x->requests);
+    /* every request is served on it, but those still queued when the run
+     * ends (an M/D/1 queue at load 0.5 rarely holds more than a few) */
+    ck_assert_uint_le(x->reused + x->new_connections, x->requests);
+    ck_assert_uint_le(x->requests - (x->reused + x->new_connections), 2 * 10);
     ck_assert_uint_eq(r->gw[0].peak_max, 1);
     nc_scen_result_destroy(r);
 }
