@@ -1,0 +1,202 @@
+/*
+ * sim_impl.h - the state of a replication, shared by sim.c (the event
+ * loop and its handlers) and sim_setup.c (building and freeing it).
+ * Private to those two files; everything else goes through sim.h.
+ */
+#ifndef NATCAP_MODEL_SIM_IMPL_H
+#define NATCAP_MODEL_SIM_IMPL_H
+
+#include "sim.h"
+
+#include "arrivals.h"
+#include "event_queue.h"
+#include "latency.h"
+
+#include <gsl/gsl_randist.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+#define MAX_POOLS 50000000u
+#define MAX_IPOOLS 50000000u
+/* Requests in flight (connecting, waiting for a pooled connection, holding
+ * one): 2^24 of 40 bytes is 640 MiB.  More means a queue that never drains
+ * (e.g. pool_max far below the load with a huge pool_wait_timeout_s). */
+#define MAX_REQS (1u << 24)
+
+enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
+
+/* Timers whose delay is the same for every request they serve come due in
+ * the order they were set: retransmission n of any request (2^n - 1 s after
+ * its attempt began), a row's connect deadline, a row's retry backoff.  Each
+ * such family is a FIFO ring with only its head in the queue, so a connection
+ * storm (tens of thousands of requests retransmitting SYNs) keeps the queue
+ * small.  Fifo ids: 1..SYN_FIFOS-1 retransmission n; then CFAIL per row; then
+ * RETRY per row. */
+#define SYN_FIFOS 40u
+
+#define VAR_BLOCK 256u
+
+/* The handlers on every request's path, inlined into the event loop
+ * whether or not GCC's size heuristics would (make bench: 10 % on (a)). */
+#define HOT static inline __attribute__((always_inline))
+
+/* Up to this many service rows the next arrival of each waits in a small
+ * heap of its own (aq), replaced in place by the following one: cheaper
+ * than a trip through the event queue.  With more rows the heap's
+ * sift-down costs more than the queue's O(1) push (measured: 12 % faster
+ * with the heap for 1 row, 3 % slower for 17, 9 % for 50). */
+#define ARRIVAL_HEAP_ROWS 4u
+
+typedef struct fifo_entry {
+    sim_time t;
+    uint32_t ref;        /* EQ_REF(kind, idx) of the event it stands for */
+    uint32_t pool, row;  /* EV_SYN: the request's, so that a dropped SYN (most of them,
+                            in a storm) does not touch the request at all */
+    uint32_t doomed;     /* without shortcuts: would have been settled as a failure */
+} fifo_entry;
+
+typedef struct fifo {
+    fifo_entry *buf;
+    uint32_t head, n, cap;   /* cap is a power of two */
+    int pending;             /* an EV_FIFO for the head is in the queue */
+} fifo;
+
+typedef struct pool {
+    uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
+    uint32_t tw_last;            /* ring sequence number of its newest TIME_WAIT entry */
+    uint32_t unused;
+    sim_time tw_first_t;         /* when its oldest TIME_WAIT entry expires (if any) */
+} pool;
+
+typedef struct tw_entry {
+    sim_time t;          /* when the mapping is free again */
+    uint32_t pool, row;
+} tw_entry;
+
+/* TIME_WAIT expiries of one gateway, oldest first.  They are applied lazily:
+ * before anything looks at the gateway's pools (an allocation attempt, a
+ * sample), every entry due by then is released, so the counts seen are
+ * exactly those of an event per expiry, without the events. */
+typedef struct tw_ring {
+    tw_entry *buf;           /* entry with sequence number i at buf[i & (cap - 1)] */
+    sim_time *next_t;        /* beside it, when the gateway has several pools: when the
+                                entry's pool's next entry expires (set when that comes) */
+    uint32_t head, n, cap;   /* head: sequence number of the oldest; cap a power of two */
+    sim_time tw_us;
+} tw_ring;
+
+typedef struct conn {
+    uint32_t pool, prev, next;
+    uint32_t mapped;     /* 0 once the gateway dropped it for idleness */
+    sim_time since;      /* idle since */
+} conn;
+
+typedef struct req {
+    uint32_t row, inst, pool, conn;
+    uint32_t next;       /* wait queue link, free list link */
+    uint32_t retries_left;
+    sim_time start;      /* connection attempt start; wait deadline while waiting */
+    uint32_t addr;
+    uint8_t measured;
+    uint8_t fresh;       /* holds a new connection: add the handshake */
+} req;
+
+typedef struct ipool {
+    uint32_t row;        /* the service row it belongs to */
+    uint32_t open, nidle;
+    uint32_t idle_head, idle_tail, first_mapped;
+    uint32_t wait_head, wait_tail;
+    sim_time timer_at;   /* pending IPOOL event, SIM_TIME_NONE if none */
+} ipool;
+
+/* Everything about a row that does not change during a run. */
+typedef struct row {
+    uint32_t gw, dest;
+    uint32_t pool_base, inst_stride, addr_stride;
+    uint32_t ipool_base;         /* NIL when the row has no ipools */
+    uint64_t instances;
+    int need_inst;
+    uint32_t pool_idle, pool_max, retries, syn_retries;
+    sim_time keepalive_us, idle_timeout_us, wait_timeout_us, connect_timeout_us, backoff_us;
+    sim_time handshake_us;
+    sim_time connect_deadline_us;   /* min(connect timeout, last retransmission's wait) */
+    arrivals arr;
+    double next_s;               /* its pending arrival, exactly (the queue has it in µs) */
+} row;
+
+/* Per-row run state. */
+typedef struct row_run {
+    uint32_t held, snap_val, snap_epoch;
+    uint64_t requests, new_connections, reused, failed, stale, attempts, afail, retries;
+} row_run;
+
+typedef struct gw_state {
+    uint32_t pool_lo, pool_hi;
+    int steady;                  /* ports come free only at TIME_WAIT expiries (no
+                                    immediate releases): see drop_certain_failures */
+    int linked;                  /* several pools: each tracks its oldest TIME_WAIT entry */
+    uint32_t imax;               /* highest in use inside the current interval */
+    uint32_t peak;               /* highest in the measured period */
+    uint32_t peak_epoch;
+    sim_time first_fail;
+} gw_state;
+
+/* One interval of one gateway, for one replication. */
+typedef struct gw_sample {
+    uint32_t in_use, imax, active, idle, tw;
+    uint32_t attempts, afail, freq, stale, requests;
+} gw_sample;
+
+struct sim {
+    const nc_scenario *sc;
+    uint32_t nrows, ngw, ndest;
+    row *rows;
+    row_run *rr;
+    latency_fit *lat;            /* per destination */
+    uint32_t *dest_addresses, *dest_rr;
+    pool *pools;
+    uint32_t npools;
+    ipool *ipools;
+    uint32_t nipools;
+    gw_state *gws;
+    tw_ring *tw;
+    conn *conns;
+    uint32_t nconns, conn_cap, conn_free;
+    req *reqs;
+    uint32_t nreqs, req_cap, req_free;
+    event_queue q;
+    arrival_heap aq;             /* the next arrival of each row, when arrival_heap */
+    int arrival_heap;            /* few rows: their arrivals in aq, else in q */
+    gsl_rng *rng;
+    const gsl_rng_type *rng_type;
+    /* measurement */
+    uint32_t nsamples;
+    sim_time sample_us, duration_us, warmup_us;
+    double duration_s;
+    uint64_t arrivals;           /* requests simulated, warm-up included */
+    int32_t k;                   /* current interval, -1 in the warm-up */
+    gw_sample *gs;               /* [gw * nsamples + k] */
+    uint32_t *row_held;          /* [row * nsamples + k] */
+    int oom;
+    fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
+    uint32_t nfifos;
+    int too_many_reqs;           /* oom was set because of MAX_REQS */
+    int no_shortcuts;            /* sim_set_shortcuts(s, 0) */
+    uint64_t doomed, doomed_connected;   /* without shortcuts: see sim_shortcut_check */
+    sim_time drop_lo;            /* count_dropped: interval drop_k starts here */
+    uint32_t drop_k;
+    unsigned xi;                 /* next unused draw in xbuf (see exp1) */
+    double xbuf[VAR_BLOCK];
+    uint32_t *li;                /* per destination: next unused draw in its block of lbuf */
+    sim_time *lbuf;              /* [dest * VAR_BLOCK + i]: latencies, µs */
+};
+
+static inline nc_status oom(nc_error *err)
+{
+    return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+}
+
+#endif
