@@ -55,7 +55,7 @@ static double mean_hold_s(const fx *f, size_t d, double tw_s)
 
 /* Per-replication blocking fractions of rows [lo, hi) of a result: run the
  * scenario one replication at a time so each gives its own estimate. */
-static void blocking_by_rep(fx *f, size_t row, double *mean, double *se)
+static void blocking_by_rep_rows(fx *f, size_t lo, size_t hi, double *mean, double *se)
 {
     uint32_t reps = f->sc.replications;
     double sum = 0, sum2 = 0;
@@ -64,7 +64,12 @@ static void blocking_by_rep(fx *f, size_t row, double *mean, double *se)
     for (uint32_t k = 0; k < reps; k++) {
         f->sc.seed = seed * 1000 + k;
         nc_scen_result *r = run(f, 1);
-        double b = (double)r->rows[row].alloc_failures / (double)r->rows[row].attempts;
+        uint64_t fail = 0, att = 0;
+        for (size_t i = lo; i < hi; i++) {
+            fail += r->rows[i].alloc_failures;
+            att += r->rows[i].attempts;
+        }
+        double b = (double)fail / (double)att;
         sum += b;
         sum2 += b * b;
         nc_scen_result_destroy(r);
@@ -74,6 +79,11 @@ static void blocking_by_rep(fx *f, size_t row, double *mean, double *se)
     *mean = sum / reps;
     double var = (sum2 - sum * sum / reps) / (reps - 1);
     *se = sqrt(fmax(var, 0) / reps);
+}
+
+static void blocking_by_rep(fx *f, size_t row, double *mean, double *se)
+{
+    blocking_by_rep_rows(f, row, row + 1, mean, se);
 }
 
 /* A loss system: c ports, Poisson attempts, holding time = latency + TIME_WAIT,
@@ -111,6 +121,41 @@ START_TEST(blocking_is_erlang_b)
     blocking_by_rep(&f, 0, &mean, &se);
     double b = erlang_b(c, a);
     ck_assert_msg(fabs(mean - b) <= NSD * se + 0.002 * b, "c=%u A=%g: blocking %.5f ± %.5f, Erlang-B %.5f",
+                  c, a, mean, se, b);
+}
+END_TEST
+
+/* The same loss system fed by 6 service rows (two services, three
+ * destinations, one pool): their arrivals then go through the event queue
+ * rather than the small arrival heap (more than 4 rows), and the superposed
+ * Poisson streams are one Poisson stream of the summed rate: Erlang-B. */
+START_TEST(blocking_is_erlang_b_many_rows)
+{
+    fx f;
+    fx_init(&f);
+    const unsigned c = 40;
+    const double a = 35;
+    f.sc.replications = 8;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.gw[0].port_max = f.gw[0].port_min + c - 1;
+    f.gw[0].time_wait_s = 2;
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p50_ms = 1000;
+    f.de[0].latency_p99_ms = 6000;
+    f.de[1] = f.de[2] = f.de[0];
+    snprintf(f.de[1].name, sizeof f.de[1].name, "api1");
+    snprintf(f.de[2].name, sizeof f.de[2].name, "api2");
+    f.sc.ndestinations = 3;
+    double hold = mean_hold_s(&f, 0, 2);
+    for (size_t i = 0; i < 6; i++) {
+        nc_service *s = fx_add_row(&f, i < 3 ? "svc" : "other", 0, i % 3, 2, a / hold / 6 / 2);
+        s->syn_retries = 0;
+    }
+    double mean, se;
+    blocking_by_rep_rows(&f, 0, 6, &mean, &se);
+    double b = erlang_b(c, a);
+    ck_assert_msg(fabs(mean - b) <= NSD * se + 0.002 * b, "6 rows, c=%u A=%g: blocking %.5f ± %.5f, Erlang-B %.5f",
                   c, a, mean, se, b);
 }
 END_TEST
@@ -344,6 +389,7 @@ Suite *theory_suite(void)
     Suite *s = suite_create("theory");
     TCase *tc = tcase_create("erlang");
     tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, blocking_is_erlang_b_many_rows);
     tcase_add_loop_test(tc, blocking_is_erlang_b, 0, (int)(sizeof erlang_cases / sizeof erlang_cases[0]));
     tcase_add_test(tc, per_destination_vs_global);
     suite_add_tcase(s, tc);
