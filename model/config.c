@@ -72,11 +72,13 @@ int nc_scenario_copy(nc_scenario *dst, const nc_scenario *src)
     return 0;
 }
 
+uint64_t nc_gateway_port_range(const nc_gateway *g) { return (uint64_t)g->port_max - g->port_min + 1; }
+
 uint64_t nc_gateway_pool_capacity(const nc_gateway *g)
 {
     if (g->ports_per_instance > 0)
         return g->ports_per_instance;
-    uint64_t range = (uint64_t)g->port_max - g->port_min + 1;
+    uint64_t range = nc_gateway_port_range(g);
     if (g->mapping == NC_MAPPING_PER_DESTINATION && g->per_destination_limit < range)
         range = g->per_destination_limit;
     return (uint64_t)g->nat_ips * range;

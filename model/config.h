@@ -111,5 +111,7 @@ int nc_scenario_copy(nc_scenario *dst, const nc_scenario *src);
 
 /* Size of one allocation pool of gateway g (SPEC §2 "Allocation pools"). */
 uint64_t nc_gateway_pool_capacity(const nc_gateway *g);
+/* Ports per NAT IP: port_max - port_min + 1. */
+uint64_t nc_gateway_port_range(const nc_gateway *g);
 
 #endif

@@ -388,7 +388,6 @@ static double mean_for_peak(double peak)
 
 static double peak_for_mean(double m) { return m + PEAK_Z * sqrt(m > 0 ? m : 0); }
 
-static uint64_t port_range(const nc_gateway *gw) { return (uint64_t)gw->port_max - gw->port_min + 1; }
 
 /* IPs that reserve ports_per_instance for every instance of the gateway's
  * services (the sim reserves by service, each with its most instances). */
@@ -414,7 +413,7 @@ static uint64_t ips_to_reserve_all(const nc_scenario *sc, size_t g)
         if (first)
             total += most;
     }
-    uint64_t need = (total * gw->ports_per_instance + port_range(gw) - 1) / port_range(gw);
+    uint64_t need = (total * gw->ports_per_instance + nc_gateway_port_range(gw) - 1) / nc_gateway_port_range(gw);
     return need ? need : 1;
 }
 
@@ -450,7 +449,7 @@ static void init_searches(scen_state *ss, const plan_scenario *ps, const plan_op
         h->guess = m1 > 0 ? mean_for_peak(cap) / m1 : PLAN_MAX_RATE_SCALE;
         h->guess = clampd(h->guess, 0.001, PLAN_MAX_RATE_SCALE);
 
-        uint64_t per_ip = port_range(gw);
+        uint64_t per_ip = nc_gateway_port_range(gw);
         if (gw->mapping == NC_MAPPING_PER_DESTINATION && gw->per_destination_limit < per_ip)
             per_ip = gw->per_destination_limit;
         double nmax = PLAN_MAX_NAT_IPS;

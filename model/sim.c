@@ -192,6 +192,26 @@ static inline sim_time next_release(const sim *s, uint32_t p, uint32_t g)
     return pl->tw_first_t;
 }
 
+/* An attempt of row rw (gateway g) refused at time a, now or later (see
+ * drop_certain_failures): counted in the interval of a. */
+static inline void count_refused(sim *s, uint32_t rw, uint32_t g, sim_time a)
+{
+    if (a < 0)
+        return;   /* warm-up: not measured */
+    row_run *x = &s->rr[rw];
+    x->attempts++;
+    x->afail++;
+    if (a < s->drop_lo || a >= s->drop_lo + s->sample_us) {   /* (a division is dear) */
+        s->drop_k = (uint32_t)(a / s->sample_us);
+        s->drop_lo = (sim_time)s->drop_k * s->sample_us;
+    }
+    gw_sample *y = &s->gs[(size_t)g * s->nsamples + s->drop_k];
+    y->attempts++;
+    y->afail++;
+    if (a < s->gws[g].first_fail)
+        s->gws[g].first_fail = a;
+}
+
 /* Try to take a mapping from pool p for row r at time t. */
 HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
 {
@@ -199,18 +219,14 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     uint32_t g = s->rows[r].gw;
     row_run *x = &s->rr[r];
     expire_tw(s, g, t, 0);
+    if (pl->in_use >= pl->cap) {
+        count_refused(s, r, g, t);
+        return 0;
+    }
     if (s->k >= 0) {
         x->attempts++;
+        x->new_connections++;
         cur_sample(s, g)->attempts++;
-    }
-    if (pl->in_use >= pl->cap) {
-        if (s->k >= 0) {
-            x->afail++;
-            cur_sample(s, g)->afail++;
-            if (t < s->gws[g].first_fail)
-                s->gws[g].first_fail = t;
-        }
-        return 0;
     }
     pl->in_use++;
     pl->active++;
@@ -223,8 +239,6 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
             gs->peak_epoch++;
         }
     }
-    if (s->k >= 0)
-        x->new_connections++;
     return 1;
 }
 
@@ -329,13 +343,14 @@ static void refill_latency(sim *s, uint32_t d)
     const latency_fit *f = &s->lat[d];
     sim_time *b = &s->lbuf[(size_t)d * VAR_BLOCK];
     if (f->dist == NC_LAT_LOGNORMAL) {
-        /* GSL's ziggurat for the normal, then the exponentials in a
-         * separate loop (no calls in between: it vectorises) */
+        /* GSL's ziggurat normals first, then the exponentials in a loop
+         * of their own: two short loops pipeline better than one that
+         * alternates them */
         double z[VAR_BLOCK];
         for (unsigned i = 0; i < VAR_BLOCK; i++)
             z[i] = gsl_ran_gaussian_ziggurat(s->rng, 1.0);
         for (unsigned i = 0; i < VAR_BLOCK; i++)
-            b[i] = (sim_time)(exp(f->a + f->b * z[i]) * 1e6 + 0.5);
+            b[i] = sim_from_s(exp(f->a + f->b * z[i]));
     } else {
         for (unsigned i = 0; i < VAR_BLOCK; i++)
             b[i] = sim_from_s(latency_sample(f, s->rng));
@@ -471,26 +486,6 @@ HOT void on_syn(sim *s, uint32_t q, sim_time t)
         syn_dropped(s, q, rq->pool, rq->row, t, 0);
 }
 
-/* A dropped retransmission at a (>= now) counts where an event at a would
- * have (acquire). */
-static void count_dropped(sim *s, uint32_t rw, uint32_t g, sim_time a)
-{
-    if (a < 0)
-        return;   /* warm-up */
-    row_run *x = &s->rr[rw];
-    x->attempts++;
-    x->afail++;
-    if (a < s->drop_lo || a >= s->drop_lo + s->sample_us) {   /* (a division is dear) */
-        s->drop_k = (uint32_t)(a / s->sample_us);
-        s->drop_lo = (sim_time)s->drop_k * s->sample_us;
-    }
-    gw_sample *y = &s->gs[(size_t)g * s->nsamples + s->drop_k];
-    y->attempts++;
-    y->afail++;
-    if (a < s->gws[g].first_fail)
-        s->gws[g].first_fail = a;
-}
-
 /* Retransmission family n has just had its head at t.  Its next entries are
  * settled now, without events, while their outcome is already certain: the
  * pool is full now and no port of it can come free before the entry's time.
@@ -527,7 +522,7 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
         fifo_entry d = *e;
         x->head = (x->head + 1) & (x->cap - 1);
         x->n--;
-        count_dropped(s, d.row, g, d.t);
+        count_refused(s, d.row, g, d.t);
         syn_dropped(s, EQ_IDX(d.ref), d.pool, d.row, d.t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
     }
 }
@@ -853,7 +848,7 @@ static void dispatch(sim *s, uint32_t ref, sim_time t)
     case EV_RETRY: start_request(s, idx, t); break;
     case EV_IPOOL: on_ipool(s, idx, t); break;
     case EV_FIFO: {
-        /* the family's head is due: re-queue the next head, then run it */
+        /* the family's head is due: run it, then queue the next head */
         fifo *x = &s->fifos[idx];
         fifo_entry e = x->buf[x->head];
         x->head = (x->head + 1) & (x->cap - 1);
@@ -892,7 +887,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         r->arr.day = LONG_MIN;   /* force the cursor to be placed */
         double next = arrivals_next(&r->arr, sim_to_s(t0), exp1(s));
         r->next_s = next;
-        if (next < sim_to_s(s->duration_us) && sim_from_s(next) < s->duration_us &&
+        if (next < s->duration_s && sim_from_s(next) < s->duration_us &&
             (s->arrival_heap ? ah_push(&s->aq, sim_from_s(next), i)
                              : eq_push(&s->q, sim_from_s(next), EQ_REF(EV_ARRIVAL, i))) != 0)
             return oom(err);

@@ -25,6 +25,8 @@
  * one): 2^24 of 40 bytes is 640 MiB.  More means a queue that never drains
  * (e.g. pool_max far below the load with a huge pool_wait_timeout_s). */
 #define MAX_REQS (1u << 24)
+_Static_assert(MAX_POOLS <= EQ_MAX_IDX && MAX_IPOOLS <= EQ_MAX_IDX && MAX_REQS <= EQ_MAX_IDX,
+               "pool, ipool and request indexes fit an event reference");
 
 enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
 
@@ -186,7 +188,7 @@ struct sim {
     int too_many_reqs;           /* oom was set because of MAX_REQS */
     int no_shortcuts;            /* sim_set_shortcuts(s, 0) */
     uint64_t doomed, doomed_connected;   /* without shortcuts: see sim_shortcut_check */
-    sim_time drop_lo;            /* count_dropped: interval drop_k starts here */
+    sim_time drop_lo;            /* count_refused: interval drop_k starts here */
     uint32_t drop_k;
     unsigned xi;                 /* next unused draw in xbuf (see exp1) */
     double xbuf[VAR_BLOCK];

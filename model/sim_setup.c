@@ -5,8 +5,6 @@
  */
 #include "sim_impl.h"
 
-static uint64_t port_range(const nc_gateway *g) { return (uint64_t)g->port_max - g->port_min + 1; }
-
 /* Index of the first row of gateway g before `i` with the same service name
  * (and the same destination when same_dest), or i itself. */
 static uint32_t first_alike(const nc_scenario *sc, uint32_t i, int same_dest)
@@ -29,7 +27,7 @@ static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
     uint64_t cap = nc_gateway_pool_capacity(gw);
     uint32_t ppi = gw->ports_per_instance;
     int per_dest = gw->mapping == NC_MAPPING_PER_DESTINATION;
-    uint64_t reservable = ppi ? (uint64_t)gw->nat_ips * port_range(gw) / ppi : 0;
+    uint64_t reservable = ppi ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / ppi : 0;
     uint64_t lo = s->npools, next = lo;
     /* service ordinal base: where this service's instances start in the
      * gateway's reservation order (ppi only) */
