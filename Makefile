@@ -35,7 +35,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps run test check bench clean install uninstall debug release asan golden-update
+.PHONY: all deps test-deps run test check bench clean install uninstall debug release asan golden-update
 
 all: natcap
 
@@ -64,8 +64,14 @@ run: deps
 	@$(MAKE) --no-print-directory natcap
 	./natcap run -i inputs -o outputs
 
+# The test-only packages (GNU parallel, python3-yaml, ...) on top of deps; then
+# tests/tools.sh checks each external command the tests call by its version.
+test-deps:
+	@sh scripts/deps.sh test
+	@sh tests/tools.sh
+
 # Unit tests (Check) and end-to-end tests of the binary on tests/e2e inputs.
-test check: deps
+test check: test-deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
@@ -89,7 +95,7 @@ release:
 # AddressSanitizer + UBSan build of natcap and the test runner, then the tests.
 # tests/lsan.supp suppresses only fontconfig's and pango's process-wide caches.
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
-asan: deps
+asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" natcap-asan build/asan/check_all

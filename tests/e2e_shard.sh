@@ -5,7 +5,7 @@
 #
 # Input: tests/e2e/shard (2 scenarios, 5 + 3 replications = 8 units, half-hour
 # days).  Runs the batch once with -j1 and once with -j2, then as 4 shards two
-# at a time (xargs -P2; GNU parallel too when installed), merges, and compares
+# at a time (xargs -P2, and GNU parallel: tests/tools.sh finds it), merges, and compares
 # every output file byte for byte (SOURCE_DATE_EPOCH fixes the PDF dates).
 # Then the rejections: a missing, a duplicated and a foreign part (other seed,
 # other inputs), changed inputs, a damaged part; all exit 65 and name the
@@ -122,16 +122,19 @@ else
 fi
 
 # ---------------------------------------------------------------- GNU parallel recipe
-if command -v parallel >/dev/null 2>&1; then
-    if parallel -j2 --halt now,fail=1 "$NATCAP" run -q -i "$IN" -o "$T/shared" --shard {}/4 \
+# GNU parallel by its version: moreutils' `parallel` (on the PATH when moreutils
+# is installed without Debian's parallel, or earlier on the PATH) takes none of
+# GNU's options.  tests/tools.sh says which one it uses and why.
+if PARALLEL=$(sh tests/tools.sh parallel); then
+    if "$PARALLEL" -j2 --halt now,fail=1 "$NATCAP" run -q -i "$IN" -o "$T/shared" --shard {}/4 \
         --format $FMT ::: 0 1 2 3 && "$NATCAP" merge -q -o "$T/merged4" "$T/shared" &&
         same_tree "$T/single1" "$T/merged4"; then
-        ok "GNU parallel recipe: 4 shards into one directory, merge, identical"
+        ok "GNU parallel recipe ($PARALLEL): 4 shards into one directory, merge, identical"
     else
-        ko "GNU parallel recipe"
+        ko "GNU parallel recipe ($PARALLEL)"
     fi
 else
-    echo "skip GNU parallel recipe (parallel not installed)"
+    ko "GNU parallel recipe: no GNU parallel (sh scripts/deps.sh test installs it)"
 fi
 
 # ---------------------------------------------------------------- rejections
