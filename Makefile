@@ -127,7 +127,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
-FUZZ_SRC := tests/fuzz/fuzz_load.c io/csv_in.c io/csv_read.c io/csv_value.c model/nc.c \
+FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/csv_read.c io/csv_value.c model/nc.c \
             model/config.c model/arrivals.c model/latency.c
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
@@ -151,7 +151,7 @@ fuzz-deps:
 	    fi; \
 	fi
 
-$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_read.h io/csv_value.h model/nc.h \
+$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/nc.h \
                          model/config.h model/arrivals.h model/latency.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")
@@ -184,8 +184,9 @@ fuzz-coverage:
 		$(PKG_CFLAGS) $(addprefix $(CURDIR)/,$(FUZZ_SRC)) $(FUZZ_LIBS)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(BUILD)/fuzz-cov/fuzz_replay tests/fuzz/corpus $(BUILD)/fuzz/corpus
-	@cd $(BUILD)/fuzz-cov && gcov -b -o . fuzz_replay-csv_in fuzz_replay-csv_read \
-		fuzz_replay-csv_value 2>/dev/null | grep -A3 -E "^File '.*io/csv_(in|read|value)\.c'"
+	@cd $(BUILD)/fuzz-cov && gcov -b -o . fuzz_replay-csv_in fuzz_replay-csv_in_schema fuzz_replay-csv_in_refs \
+		fuzz_replay-csv_in_values fuzz_replay-csv_in_overlay fuzz_replay-csv_read \
+		fuzz_replay-csv_value 2>/dev/null | grep -A3 -E "^File '.*io/csv_(in[a-z_]*|read|value)\.c'"
 
 # The end-to-end tests with natcap under valgrind; zero errors and zero leaks of natcap's
 # own (tests/valgrind.supp suppresses documented library caches only).  Logs in
