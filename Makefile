@@ -127,7 +127,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
-FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/csv_read.c io/csv_value.c model/nc.c \
+FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/nc.c \
             model/config.c model/arrivals.c model/latency.c
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \

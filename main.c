@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "io/csv_in.h"
 #include "io/csv_out.h"
+#include "io/explain.h"
 #include "io/outdir.h"
 #include "io/plan_out.h"
 #include "io/shard.h"
@@ -349,13 +350,30 @@ static int select_scenarios(nc_input *in, const cli *c)
     return -1;
 }
 
+/* Load the inputs; on error print every error found (io/csv_in.h) and return the
+ * exit code of the first.  ex: what validate explains, or NULL. */
+static int load_ex(const cli *c, nc_input *in, csv_explain *ex)
+{
+    csv_in_errors *errs = malloc(sizeof *errs);
+    if (errs == NULL) {
+        nc_log_error("out of memory");
+        return EXIT_SOFTWARE;
+    }
+    nc_status st = csv_in_load_all(c->input, NULL, in, errs, ex);
+    int rc = -1;
+    for (size_t i = 0; st != NC_OK && i < errs->n; i++) {
+        int r = report(&errs->e[i]);
+        rc = rc < 0 ? r : rc;
+    }
+    if (st != NC_OK && errs->truncated)
+        nc_log_error("stopped after %d errors", CSV_IN_MAX_ERRORS);
+    free(errs);
+    return rc;
+}
+
 static int load(const cli *c, nc_input *in)
 {
-    nc_error err = {0};
-    nc_status st = csv_in_load(c->input, in, &err);
-    if (st != NC_OK)
-        return report(&err);
-    return -1;
+    return load_ex(c, in, NULL);
 }
 
 static const gsl_rng_type *rng_type(int *bad)

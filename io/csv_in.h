@@ -59,4 +59,27 @@ typedef struct csv_in_file {
 nc_status csv_in_load_mem(const char *dir, const csv_in_file *files, nc_input *out,
                           nc_error *err);
 
+/* Every input error of one load, up to CSV_IN_MAX_ERRORS, in file order (the files
+ * in the order of csv_in_file, then by line; within a line, as found).  The loader
+ * goes on after an error wherever the rest can still be read: every header name of
+ * every file is checked; every row of a file is checked (one error per row); every
+ * scenario is built.  It stops at the end of a stage that had errors (headers;
+ * names; references; values), since what follows would repeat them, and at once on a
+ * file it cannot read as CSV, a missing required file or the error limit. */
+#define CSV_IN_MAX_ERRORS 20
+typedef struct csv_in_errors {
+    size_t n;
+    int truncated;                    /* more errors than CSV_IN_MAX_ERRORS: stopped */
+    nc_error e[CSV_IN_MAX_ERRORS];
+} csv_in_errors;
+
+struct csv_explain;
+
+/* csv_in_load_mem with every error in *errs (required; zeroed first) and, when ex is
+ * not NULL, the provenance of the values and what each scenario row overrode (see
+ * io/explain.h; freed with csv_explain_free, also on error).  err of csv_in_load is
+ * errs->e[0]. */
+nc_status csv_in_load_all(const char *dir, const csv_in_file *files, nc_input *out,
+                          csv_in_errors *errs, struct csv_explain *ex);
+
 #endif

@@ -72,7 +72,9 @@ typedef struct key {
 } key;
 
 typedef struct loader {
-    nc_error *err;
+    nc_error *err;          /* where the stages write the error at hand */
+    csv_in_errors *errs;    /* every error kept so far (cin_keep) */
+    struct csv_explain *ex; /* NULL, or what validate explains (io/explain.h) */
     table tb[E_N];
     int over[3][MAX_COLS];  /* (E_GW/E_DS/E_SV, column) -> scenarios.csv column, -1 */
     const csv_in_file *mem; /* NULL: read the files from disk; else their bytes */
@@ -98,6 +100,11 @@ typedef struct group {
 
 extern const schema cin_schemas[E_N];
 extern const char *const cin_sc_cols[SC_NCOLS];
+
+/* csv_in.c: an input error st (in *L->err) is added to L->errs and the caller goes
+ * on (NC_OK), unless the list is full (NC_EINPUT: stop); any other status is
+ * returned as it is (stop). */
+nc_status cin_keep(const loader *L, nc_status st);
 
 /* csv_in_schema.c: sorted name indexes, cell access, stage 1 (files and headers) */
 int cin_key_cmp(const void *pa, const void *pb);

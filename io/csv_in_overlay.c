@@ -1,6 +1,7 @@
 /* csv_in_overlay.c - scenarios.csv: each scenario's settings, selectors, overrides
  * and scales; see csv_in.h and csv_in_impl.h. */
 #include "csv_in_impl.h"
+#include "explain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,41 @@ static nc_status match_row(const loader *L, size_t k, char *m[3], size_t cnt[3])
     return NC_OK;
 }
 
+/* validate's record (io/explain.h) of column `col` = v of row k, applied to the rows
+ * m[0..n) of file e. */
+static nc_status explain_row(const loader *L, size_t k, int e, const char *col,
+                             const csv_value *v, const char *m, size_t cnt)
+{
+    if (L->ex == NULL)
+        return NC_OK;
+    csv_explain_override o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.scenario, sizeof o.scenario, "%s", cin_sc_col(L, k, SC_NAME).s);
+    o.line = L->tb[E_SC].t.row_line[k];
+    o.file = e;
+    snprintf(o.column, sizeof o.column, "%s", col);
+    snprintf(o.value, sizeof o.value, "%s", v->s);
+    static const int sel[] = {SC_SV, SC_GW, SC_DS};
+    size_t len = 0;
+    for (int i = 0; i < 3; i++) {
+        csv_value s = cin_sc_col(L, k, (size_t)sel[i]);
+        if (s.s != NULL && len < sizeof o.selectors)
+            len += (size_t)snprintf(o.selectors + len, sizeof o.selectors - len, "%s%s=%s",
+                                    len ? ", " : "", cin_sc_cols[sel[i]], s.s);
+    }
+    o.total = cin_nrows(L, e);
+    o.nrows = cnt;
+    size_t *rows = malloc((cnt ? cnt : 1) * sizeof *rows);
+    if (rows == NULL)
+        return cin_oom(L);
+    for (size_t r = 0, i = 0; r < o.total && i < cnt; r++)
+        if (m[r])
+            rows[i++] = r;
+    int bad = csv_explain_add(L->ex, &o, rows);
+    free(rows);
+    return bad ? cin_oom(L) : NC_OK;
+}
+
 /* Multiply scale column col (SC_RATE / SC_INST) of row k into the matched services. */
 static nc_status apply_scale(const loader *L, size_t k, int col, const char *msv, size_t cnt,
                              int nosel, overlay *ov)
@@ -128,7 +164,7 @@ static nc_status apply_scale(const loader *L, size_t k, int col, const char *msv
     }
     if (nosel)
         *(col == SC_RATE ? &ov->rate_all : &ov->inst_all) *= x;
-    return NC_OK;
+    return explain_row(L, k, E_SV, cin_sc_cols[col], &v, msv, cnt);
 }
 
 /* Record the overrides and scales of scenarios.csv row k in ov. */
@@ -152,6 +188,8 @@ static nc_status apply_row(const loader *L, size_t k, overlay *ov, char *m[3])
             for (size_t r = 0; r < cin_nrows(L, e); r++)
                 if (m[e][r])
                     ov->cell[e][r * ncols + j] = (uint32_t)k;
+            if ((st = explain_row(L, k, e, cin_schemas[e].cols[j], &v, m[e], cnt[e])) != NC_OK)
+                return st;
         }
     }
     int nosel = cin_sc_col(L, k, SC_SV).s == NULL && cin_sc_col(L, k, SC_GW).s == NULL
@@ -177,7 +215,8 @@ static nc_status build_scenario(const loader *L, const key *rows, size_t n, nc_s
 {
     nc_status st = cin_default_settings(L, sc, rows[0].name);
     sc->line = L->tb[E_SC].t.row_line[rows[0].idx];
-    if (st != NC_OK || (st = scenario_settings(L, rows, n, sc)) != NC_OK)
+    size_t before = L->errs->n;
+    if (st != NC_OK || (st = cin_keep(L, scenario_settings(L, rows, n, sc))) != NC_OK)
         return st;
     overlay ov = {.rate_all = 1, .inst_all = 1};
     char *m[3];
@@ -200,8 +239,10 @@ static nc_status build_scenario(const loader *L, const key *rows, size_t n, nc_s
         ov.rate[r] = ov.inst[r] = 1;
         ov.inst_row[r] = NONE;
     }
-    for (size_t i = 0; st == NC_OK && i < n; i++)
-        st = apply_row(L, rows[i].idx, &ov, m);
+    for (size_t i = 0; st == NC_OK && i < n; i++)   /* one error per row */
+        st = cin_keep(L, apply_row(L, rows[i].idx, &ov, m));
+    if (st == NC_OK && L->errs->n > before)
+        st = NC_EINPUT;   /* resolving would repeat them */
     if (st == NC_OK)
         st = cin_resolve(L, &ov, sc);
     sc->rate_scale = ov.rate_all;
@@ -233,7 +274,8 @@ nc_status cin_build_scenarios(const loader *L, nc_input *in)
     }
     for (size_t i = 0; st == NC_OK && i < ng; i++) {
         in->nscenarios = i + 1;
-        st = build_scenario(L, k + g[i].start, g[i].len, &in->scenarios[i]);
+        /* an error in one scenario does not stop the next */
+        st = cin_keep(L, build_scenario(L, k + g[i].start, g[i].len, &in->scenarios[i]));
     }
     free(k);
     free(g);

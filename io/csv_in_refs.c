@@ -35,21 +35,29 @@ nc_status cin_index_names(loader *L, int e, int unique, key **out)
     *out = k;
     if (k == NULL)
         return cin_oom(L);
-    for (size_t i = 0; i < n; i++) {
+    size_t before = L->errs->n;
+    nc_status st = NC_OK;
+    for (size_t i = 0; st == NC_OK && i < n; i++) {
         char name[NC_NAME_MAX + 1];
         csv_value v = cin_base_value(L, e, i, 0);
-        nc_status st = csv_value_name(&v, 1, name, L->err);
-        if (st != NC_OK)
-            return st;
-        k[i] = (key){v.s, 0, 0, 0, i};
+        k[i] = (key){v.s != NULL ? v.s : "", 0, 0, 0, i};
+        st = cin_keep(L, csv_value_name(&v, 1, name, L->err));
     }
     qsort(k, n, sizeof *k, cin_key_cmp);
-    size_t orig = 0, dup = unique ? cin_first_duplicate(k, n, &orig) : SIZE_MAX;
-    if (dup == SIZE_MAX)
-        return NC_OK;
-    csv_value v = cin_base_value(L, e, dup, 0);
-    return csv_value_error(&v, L->err, "duplicate %s '%s' (first defined on line %ld)",
-                           cin_schemas[e].cols[0], v.s, L->tb[e].t.row_line[orig]);
+    if (st != NC_OK || !unique || L->errs->n > before)
+        return st;
+    /* every repeated name, each against its first definition */
+    for (size_t i = 1, start = 0; st == NC_OK && i < n; i++) {
+        if (strcmp(k[i].name, k[start].name) != 0) {
+            start = i;
+            continue;
+        }
+        csv_value v = cin_base_value(L, e, k[i].idx, 0);
+        st = cin_keep(L, csv_value_error(&v, L->err, "duplicate %s '%s' (first defined on "
+                                         "line %ld)", cin_schemas[e].cols[0], v.s,
+                                         L->tb[e].t.row_line[k[start].idx]));
+    }
+    return st;
 }
 
 /* A reference cell of file e naming a row of file target (through sorted index ix). */
@@ -83,19 +91,23 @@ nc_status cin_check_services(loader *L)
         return st;
     if (L->sv_keys == NULL || L->sv_gw == NULL || L->sv_ds == NULL)
         return cin_oom(L);
-    for (size_t r = 0; r < n; r++) {
+    size_t before = L->errs->n;
+    for (size_t r = 0; st == NC_OK && r < n; r++) {   /* one error per row */
         csv_value gw = cin_base_value(L, E_SV, r, SV_GATEWAY);
         csv_value ds = cin_base_value(L, E_SV, r, SV_DEST);
+        L->sv_keys[r] = (key){cin_row_name(L, E_SV, r), 0, 0, 0, r};
         if (gw.s == NULL && ngw > 1)
-            return csv_value_error(&gw, L->err, "missing value: required when gateways.csv has "
-                                   "more than one gateway");
-        if (gw.s != NULL && (st = cin_resolve_ref(L, &gw, E_GW, L->gw_ix, ngw, &L->sv_gw[r])) != NC_OK)
-            return st;
-        if ((st = cin_resolve_ref(L, &ds, E_DS, L->ds_ix, cin_nrows(L, E_DS),
-                                  &L->sv_ds[r])) != NC_OK)
-            return st;
+            st = csv_value_error(&gw, L->err, "missing value: required when gateways.csv has "
+                                 "more than one gateway");
+        else if (gw.s != NULL)
+            st = cin_resolve_ref(L, &gw, E_GW, L->gw_ix, ngw, &L->sv_gw[r]);
+        if (st == NC_OK)
+            st = cin_resolve_ref(L, &ds, E_DS, L->ds_ix, cin_nrows(L, E_DS), &L->sv_ds[r]);
+        st = cin_keep(L, st);
         L->sv_keys[r] = (key){cin_row_name(L, E_SV, r), L->sv_gw[r], L->sv_ds[r], 0, r};
     }
+    if (st != NC_OK || L->errs->n > before)
+        return st;
     qsort(L->sv_keys, n, sizeof *L->sv_keys, cin_key_cmp);
     size_t orig = 0, dup = cin_first_duplicate(L->sv_keys, n, &orig);
     if (dup == SIZE_MAX)
@@ -158,21 +170,26 @@ nc_status cin_load_profiles(loader *L)
     double *mult = calloc(n ? n : 1, sizeof *mult);
     group *g = NULL;
     nc_status st = k && mult ? NC_OK : cin_oom(L);
-    for (size_t i = 0; st == NC_OK && i < n; i++) {
+    size_t before = L->errs->n;
+    for (size_t i = 0; st == NC_OK && i < n; i++) {   /* one error per row */
         char name[NC_NAME_MAX + 1];
         csv_value vn = cin_base_value(L, E_PR, i, PR_NAME);
         csv_value vt = cin_base_value(L, E_PR, i, PR_TIME);
         csv_value vm = cin_base_value(L, E_PR, i, PR_MULT);
-        if ((st = csv_value_name(&vn, 1, name, L->err)) != NC_OK)
-            break;
-        if (strcmp(name, "flat") == 0) {
+        k[i] = (key){vn.s != NULL ? vn.s : "", 0, 0, 0, i};
+        st = csv_value_name(&vn, 1, name, L->err);
+        if (st == NC_OK && strcmp(name, "flat") == 0)
             st = csv_value_error(&vn, L->err, "profile 'flat' is built in and cannot be defined");
-            break;
-        }
-        k[i] = (key){vn.s, 0, 0, 0, i};
-        if ((st = csv_value_time(&vt, &k[i].t, L->err)) != NC_OK)
-            break;
-        st = csv_value_number(&vm, &R_MULT, 1, &mult[i], L->err);
+        if (st == NC_OK)
+            st = csv_value_time(&vt, &k[i].t, L->err);
+        if (st == NC_OK)
+            st = csv_value_number(&vm, &R_MULT, 1, &mult[i], L->err);
+        st = cin_keep(L, st);
+    }
+    if (st == NC_OK && L->errs->n > before) {
+        free(k);
+        free(mult);
+        return NC_OK;   /* the stage ends with the errors kept */
     }
     if (st == NC_OK) {
         qsort(k, n, sizeof *k, cin_key_cmp);
@@ -218,7 +235,7 @@ nc_status cin_check_scenario_rows(const loader *L)
             if (v.s != NULL)
                 st = cin_resolve_ref(L, &v, sel[i].target, ix[i], cin_nrows(L, sel[i].target), &idx);
         }
-        if (st != NC_OK)
+        if ((st = cin_keep(L, st)) != NC_OK)
             return st;
     }
     return NC_OK;

@@ -132,7 +132,8 @@ static int find_col(const char *name, const char *const *cols, size_t from, size
     return -1;
 }
 
-static nc_status unknown_column(const loader *L, int e, const char *name)
+/* The schema column of file e that `name` is a plausible typo of, -1 if none. */
+static nc_status unknown_column(const loader *L, int e, const char *name, int *near_col)
 {
     const char *cands[64];
     size_t n = 0;
@@ -143,42 +144,60 @@ static nc_status unknown_column(const loader *L, int e, const char *name)
         for (size_t j = cin_schemas[oe].first_override; j < cin_schemas[oe].ncols; j++)
             cands[n++] = cin_schemas[oe].cols[j];
     const char *near = csv_value_nearest(name, cands, n);
-    if (near != NULL)
+    *near_col = -1;
+    if (near != NULL) {
         snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+        *near_col = find_col(near, cin_schemas[e].cols, 0, cin_schemas[e].ncols);
+    }
     return nc_error_set(L->err, NC_EINPUT, L->tb[e].t.path, L->tb[e].t.header_line, NULL,
                         "unknown column '%s'%s", csv_value_show(name, shown, sizeof shown), hint);
 }
 
-/* Map the header of file e onto its schema (and, for scenarios.csv, the overrides). */
+/* Map the header of file e onto its schema (and, for scenarios.csv, the overrides).
+ * Every name is checked; each bad one is kept (cin_keep).  A required column that an
+ * unknown name was taken for ("did you mean") is not reported missing as well. */
 static nc_status check_header(loader *L, int e)
 {
     table *tb = &L->tb[e];
     const schema *sch = &cin_schemas[e];
     const char *path = tb->t.path;
     long line = tb->t.header_line;
-    for (size_t c = 0; c < tb->t.ncols; c++) {
+    unsigned suggested = 0;
+    nc_status st = NC_OK;
+    for (size_t c = 0; st == NC_OK && c < tb->t.ncols; c++) {
         const char *name = csv_read_header(&tb->t, c);
-        if (name[0] == '\0')
-            return nc_error_set(L->err, NC_EINPUT, path, line, NULL,
-                                "column %zu of the header has no name", c + 1);
+        if (name[0] == '\0') {
+            st = cin_keep(L, nc_error_set(L->err, NC_EINPUT, path, line, NULL,
+                                          "column %zu of the header has no name", c + 1));
+            continue;
+        }
         int j = find_col(name, sch->cols, 0, sch->ncols);
         int *slot = j >= 0 ? &tb->map[j] : NULL;
         for (int oe = E_GW; slot == NULL && e == E_SC && oe <= E_SV; oe++) {
-            j = find_col(name, cin_schemas[oe].cols, cin_schemas[oe].first_override, cin_schemas[oe].ncols);
+            j = find_col(name, cin_schemas[oe].cols, cin_schemas[oe].first_override,
+                         cin_schemas[oe].ncols);
             slot = j >= 0 ? &L->over[oe][j] : NULL;
         }
-        if (slot == NULL)
-            return unknown_column(L, e, name);
-        if (*slot >= 0)
-            return nc_error_set(L->err, NC_EINPUT, path, line, name,
-                                "duplicate column (also column %d of the header)", *slot + 1);
+        if (slot == NULL) {
+            int near = -1;
+            st = cin_keep(L, unknown_column(L, e, name, &near));
+            if (near >= 0)
+                suggested |= 1u << near;
+            continue;
+        }
+        if (*slot >= 0) {
+            st = cin_keep(L, nc_error_set(L->err, NC_EINPUT, path, line, name,
+                                          "duplicate column (also column %d of the header)",
+                                          *slot + 1));
+            continue;
+        }
         *slot = (int)c;
     }
-    for (size_t j = 0; j < sch->ncols; j++)
-        if ((sch->required_cols >> j & 1u) && tb->map[j] < 0)
-            return nc_error_set(L->err, NC_EINPUT, path, line, sch->cols[j],
-                                "required column is missing");
-    return NC_OK;
+    for (size_t j = 0; st == NC_OK && j < sch->ncols; j++)
+        if ((sch->required_cols >> j & 1u) && tb->map[j] < 0 && !(suggested >> j & 1u))
+            st = cin_keep(L, nc_error_set(L->err, NC_EINPUT, path, line, sch->cols[j],
+                                          "required column is missing"));
+    return st;
 }
 
 nc_status cin_read_tables(loader *L, const char *dir)
@@ -198,11 +217,13 @@ nc_status cin_read_tables(loader *L, const char *dir)
                            : csv_read_buffer(path, L->mem[e].data, L->mem[e].len,
                                              cin_schemas[e].required_file, &L->tb[e].t, L->err);
         if (st != NC_OK)
-            return st;
+            return st;   /* not CSV, a broken quote, a missing file: the rest is noise */
         if (L->tb[e].t.header_line > 0 && (st = check_header(L, e)) != NC_OK)
             return st;
-        if (cin_schemas[e].required_file && L->tb[e].t.nrows == 0)
-            return nc_error_set(L->err, NC_EINPUT, path, 0, NULL, "the file has no data rows");
+        if (cin_schemas[e].required_file && L->tb[e].t.nrows == 0
+            && (st = cin_keep(L, nc_error_set(L->err, NC_EINPUT, path, 0, NULL,
+                                              "the file has no data rows"))) != NC_OK)
+            return st;
     }
     return NC_OK;
 }

@@ -3,11 +3,14 @@
 #include "csv_in_impl.h"
 
 #include "../model/latency.h"
+#include "explain.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert((int)GW_NCOLS == (int)CSV_EX_GW_NCOLS, "io/explain.h names the columns of gateways.csv");
 
 static const char *const mapping_names[] = {"global", "per_destination"};
 static const char *const dist_names[] = {"lognormal", "gamma", "weibull", "exponential",
@@ -46,7 +49,9 @@ static uint32_t azure_lb_ports(uint64_t backend)
 
 /* ---- stage 3: values ---- */
 
-static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_auto, nc_error *err)
+/* src (NULL: not wanted): where each column's value came from (csv_src). */
+static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_auto,
+                                 unsigned char *src, nc_error *err)
 {
     int ip = -1, map = NC_MAPPING_GLOBAL;
     nc_status st = csv_value_keyword(&v[GW_PRESET], preset_names, NPRESETS, 0, &ip, err);
@@ -79,6 +84,12 @@ static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_aut
                                g->port_min);
     g->per_destination_limit = p ? p->per_destination_limit : g->port_max - g->port_min + 1;
     *ppi_auto = p && p->ppi_by_backend && v[GW_PPI].s == NULL;
+    for (int j = 0; src != NULL && j < GW_NCOLS; j++) {   /* for validate (io/explain.h) */
+        int by_preset = p != NULL && j != GW_NAT_IPS && j != GW_PRESET && j != GW_NAME;
+        src[j] = (unsigned char)(v[j].s != NULL ? CSV_SRC_EXPLICIT
+                                 : j == GW_PPI && *ppi_auto ? CSV_SRC_BACKEND
+                                 : by_preset ? CSV_SRC_PRESET : CSV_SRC_DEFAULT);
+    }
     return csv_value_u32(&v[GW_PDL], &R_COUNT1, 0, &g->per_destination_limit, err);
 }
 
@@ -173,7 +184,8 @@ static nc_status resolve_service(const loader *L, const overlay *ov, const csv_v
 
 /* ports_per_instance of azure_lb gateways without an explicit value, from the sum over
  * the distinct services behind each of the largest instances of their rows. */
-static nc_status apply_backend_sizes(const loader *L, nc_scenario *sc, const int *ppi_auto)
+static nc_status apply_backend_sizes(const loader *L, nc_scenario *sc, const int *ppi_auto,
+                                     int explain_base)
 {
     uint64_t *backend = calloc(sc->ngateways, sizeof *backend);
     if (backend == NULL)
@@ -189,9 +201,12 @@ static nc_status apply_backend_sizes(const loader *L, nc_scenario *sc, const int
             max = 0;
         }
     }
-    for (size_t g = 0; g < sc->ngateways; g++)
+    for (size_t g = 0; g < sc->ngateways; g++) {
         if (ppi_auto[g])
             sc->gateways[g].ports_per_instance = azure_lb_ports(backend[g]);
+        if (ppi_auto[g] && explain_base && L->ex->gw != NULL)
+            L->ex->gw[g].backend = backend[g];
+    }
     free(backend);
     return NC_OK;
 }
@@ -229,20 +244,26 @@ nc_status cin_resolve(const loader *L, const overlay *ov, nc_scenario *sc)
     int *ppi_auto = calloc(sc->ngateways, sizeof *ppi_auto);
     nc_status st = sc->gateways && sc->destinations && sc->services && ppi_auto ? NC_OK : cin_oom(L);
     csv_value v[MAX_COLS];
+    size_t before = L->errs->n;
+    /* one error per row: the next row is checked all the same */
     for (size_t i = 0; st == NC_OK && i < sc->ngateways; i++) {
         cin_view(L, ov, E_GW, i, v);
-        st = resolve_gateway(v, &sc->gateways[i], &ppi_auto[i], L->err);
+        unsigned char *src = ov == NULL && L->ex != NULL && L->ex->gw != NULL
+                                 ? L->ex->gw[i].src : NULL;
+        st = cin_keep(L, resolve_gateway(v, &sc->gateways[i], &ppi_auto[i], src, L->err));
     }
     for (size_t i = 0; st == NC_OK && i < sc->ndestinations; i++) {
         cin_view(L, ov, E_DS, i, v);
-        st = resolve_destination(v, &sc->destinations[i], L->err);
+        st = cin_keep(L, resolve_destination(v, &sc->destinations[i], L->err));
     }
     for (size_t i = 0; st == NC_OK && i < sc->nservices; i++) {
         cin_view(L, ov, E_SV, i, v);
-        st = resolve_service(L, ov, v, i, &sc->services[i]);
+        st = cin_keep(L, resolve_service(L, ov, v, i, &sc->services[i]));
     }
+    if (st == NC_OK && L->errs->n > before)
+        st = NC_EINPUT;
     if (st == NC_OK)
-        st = apply_backend_sizes(L, sc, ppi_auto);
+        st = apply_backend_sizes(L, sc, ppi_auto, ov == NULL && L->ex != NULL);
     if (st == NC_OK)
         st = copy_profiles(L, sc);
     free(ppi_auto);
