@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "io/csv_in.h"
 #include "io/csv_out.h"
+#include "io/estimate_out.h"
 #include "io/explain.h"
 #include "io/outdir.h"
 #include "io/plan_out.h"
@@ -95,7 +96,8 @@ static void usage(FILE *fp)
           "       natcap plan     [-i DIR] [-o DIR] [-s NAME]... [--target-utilization U]\n"
           "                       [--growth G] [--alert-at A] [--lead-minutes M]\n"
           "                       [-r N] [--seed N] [-j N] [-q]\n"
-          "       natcap validate [-i DIR]\n"
+          "       natcap validate [-i DIR] [-v]\n"
+          "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
           "       natcap --help | --version\n"
           "\n"
           "Simulates a day of connections through NAT gateways and reports when and why\n"
@@ -568,6 +570,41 @@ static int cmd_validate(const cli *c)
     return 0;
 }
 
+/* natcap estimate: the analytic first look (model/estimate.h), no simulation. */
+static int cmd_estimate(const cli *c)
+{
+    nc_input in = {0};
+    int rc = load(c, &in);
+    if (rc < 0)
+        rc = select_scenarios(&in, c);
+    if (rc >= 0) {
+        nc_input_free(&in);
+        return rc;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < in.nscenarios; i++)
+        n += in.scenarios[i].ngateways;
+    estimate_row *rows = calloc(n ? n : 1, sizeof *rows);
+    nc_error err = {0};
+    nc_status st = rows ? NC_OK : nc_error_set(&err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0, k = 0; st == NC_OK && i < in.nscenarios; k += in.scenarios[i].ngateways, i++)
+        st = estimate_scenario(&in.scenarios[i], i, rows + k, &err);
+    outdir *od = NULL;
+    if (st == NC_OK)
+        st = outdir_open(c->output, &od, &err);
+    if (st == NC_OK) {
+        st = estimate_write(od, &in, rows, n, &err);
+        if (st == NC_OK)
+            st = outdir_commit(od, &err);
+        outdir_close(od);
+    }
+    if (st == NC_OK && !c->quiet)
+        estimate_print(stdout, &in, rows, n);
+    free(rows);
+    nc_input_free(&in);
+    return st == NC_OK ? 0 : report(&err);
+}
+
 /* ------------------------------------------------------------ shards (io/shard.h) */
 
 /* --shard K/N, else the shard the environment names (Slurm array task,
@@ -879,6 +916,8 @@ int main(int argc, char **argv)
             rc = cmd_validate(&c);
         else if (strcmp(cmd, "plan") == 0)
             rc = cmd_plan(&c);
+        else if (strcmp(cmd, "estimate") == 0)
+            rc = cmd_estimate(&c);
         else
             rc = bad_usage("unknown command '%s'", cmd);
     }

@@ -18,6 +18,7 @@ typedef struct orow {
     double lq[QUAD_POINTS]; /* latency quantiles at (j + 0.5) / QUAD_POINTS */
     double weight;          /* share of one pool */
     size_t group;           /* index of the first row of its pool group */
+    size_t service;         /* its index in sc->services */
 } orow;
 
 struct occupancy {
@@ -25,6 +26,8 @@ struct occupancy {
     orow *rows;
     size_t fullest;         /* group of the fullest pool */
     double peak;
+    double peak_t;          /* when the fullest pool peaks */
+    double *gpeak, *gtime;  /* [nrows] peak of each row's group, and when */
 };
 
 static double row_mean(const orow *r, double t)
@@ -76,6 +79,8 @@ void occupancy_destroy(occupancy *o)
     for (size_t i = 0; i < o->nrows; i++)
         arrivals_free(&o->rows[i].arr);
     free(o->rows);
+    free(o->gpeak);
+    free(o->gtime);
     free(o);
 }
 
@@ -99,6 +104,7 @@ static nc_status add_row(const nc_scenario *sc, const nc_gateway *gw, size_t i, 
     if (gw->ports_per_instance > 0)
         r->weight /= (double)(sv->instances ? sv->instances : 1);
     r->group = group_of(sc, gw, i);
+    r->service = i;
     if (arrivals_init(&r->arr, &sc->profiles[sv->profile], (double)sv->instances * sv->rps) != NC_OK)
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     return NC_OK;
@@ -135,7 +141,10 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
      * groups are numbered by their first row. */
     size_t nt = (size_t)ceil(dur_s / step - 1e-9) + 1;
     double *sum = calloc(o->nrows ? o->nrows * nt : 1, sizeof *sum);
-    if (sum == NULL) {
+    o->gpeak = calloc(o->nrows ? o->nrows : 1, sizeof *o->gpeak);
+    o->gtime = calloc(o->nrows ? o->nrows : 1, sizeof *o->gtime);
+    if (sum == NULL || o->gpeak == NULL || o->gtime == NULL) {
+        free(sum);
         occupancy_destroy(o);
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     }
@@ -154,9 +163,25 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
     }
     for (size_t i = 0; i < o->nrows; i++) {
         for (size_t k = 0; k < nt; k++) {
+            double t = k + 1 < nt ? (double)k * step : dur_s;
             if (sum[i * nt + k] > o->peak || (i == 0 && k == 0)) {
                 o->peak = sum[i * nt + k];
+                o->peak_t = t;
                 o->fullest = o->rows[i].group;
+            }
+            if (sum[i * nt + k] > o->gpeak[i] || k == 0) {
+                o->gpeak[i] = sum[i * nt + k];
+                o->gtime[i] = t;
+            }
+        }
+    }
+    /* every row reads its group's peak (the sums sit in the group's first slot) */
+    for (size_t i = 0; i < o->nrows; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (o->rows[j].group == o->rows[i].group) {
+                o->gpeak[i] = o->gpeak[j];
+                o->gtime[i] = o->gtime[j];
+                break;
             }
         }
     }
@@ -172,4 +197,22 @@ double occupancy_peak(const occupancy *o) { return o->peak; }
 double occupancy_at(const occupancy *o, double t_s)
 {
     return o->nrows ? group_mean(o, o->fullest, t_s) : 0.0;
+}
+
+double occupancy_peak_time(const occupancy *o) { return o->nrows ? o->peak_t : NAN; }
+
+size_t occupancy_fullest_row(const occupancy *o) { return o->nrows ? o->fullest : SIZE_MAX; }
+
+double occupancy_row_peak(const occupancy *o, size_t service, double *t_s)
+{
+    for (size_t i = 0; i < o->nrows; i++) {
+        if (o->rows[i].service == service) {
+            if (t_s != NULL)
+                *t_s = o->gtime[i];
+            return o->gpeak[i];
+        }
+    }
+    if (t_s != NULL)
+        *t_s = NAN;
+    return NAN;
 }

@@ -61,4 +61,16 @@ double occupancy_peak(const occupancy *o);
  * 0 when the gateway has no row without pooling. */
 double occupancy_at(const occupancy *o, double t_s);
 
+/* Time (s since 00:00 of day 0) at which the fullest pool peaks; NAN without rows. */
+double occupancy_peak_time(const occupancy *o);
+
+/* Index in sc->services of the first row of the fullest pool's group (its pool
+ * is named after that row); SIZE_MAX without rows. */
+size_t occupancy_fullest_row(const occupancy *o);
+
+/* Peak of m(t) in the pool of service row `service` (one of its pools when there
+ * are several alike: all are equally loaded), and when (*t_s, may be NULL);
+ * NAN when the row is not covered (pooled, or of another gateway). */
+double occupancy_row_peak(const occupancy *o, size_t service, double *t_s);
+
 #endif
