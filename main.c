@@ -9,6 +9,7 @@
 #include "io/explain.h"
 #include "io/outdir.h"
 #include "io/plan_out.h"
+#include "io/validate_out.h"
 #include "io/shard.h"
 #include "model/arrivals.h"
 #include "model/batch.h"
@@ -112,6 +113,7 @@ static void usage(FILE *fp)
           "      --format LIST        chart formats, comma separated: png,pdf,svg (default: png,pdf)\n"
           "      --fail-on-exhaustion exit 3 if any scenario ran out of ports\n"
           "  -q, --quiet              no progress or summary\n"
+          "  -v, --verbose            validate: every resolved value and overridden row\n"
           "      --shard K/N          run only shard K (0..N-1) of the batch's scenario x\n"
           "                           replication units; write OUT/natcap-shard-K-of-N.bin\n"
           "      --shards N           N shards, K from JOB_COMPLETION_INDEX (Kubernetes) or\n"
@@ -140,6 +142,7 @@ typedef struct cli {
     unsigned jobs;
     unsigned formats;
     int fail_on_exhaustion, quiet;
+    int verbose;                 /* validate -v */
     plan_opts plan;
     int input_set, formats_set;  /* -i / --format given (merge defaults to the parts') */
     uint32_t shard_k, shard_n;   /* --shard K/N; shard_n 0: not given */
@@ -220,6 +223,7 @@ static int parse_args(int argc, char **argv, cli *c)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"fail-on-exhaustion", no_argument, NULL, OPT_FAIL},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"target-utilization", required_argument, NULL, OPT_TARGET},
         {"growth", required_argument, NULL, OPT_GROWTH},
         {"alert-at", required_argument, NULL, OPT_ALERT},
@@ -246,7 +250,7 @@ static int parse_args(int argc, char **argv, cli *c)
     unsigned long long u;
     /* merge takes PART... operands, so options may follow them there */
     int merge = c->cmd != NULL && strcmp(c->cmd, "merge") == 0;
-    const char *optstring = merge ? "i:o:s:r:j:qhV" : "+i:o:s:r:j:qhV";
+    const char *optstring = merge ? "i:o:s:r:j:qvhV" : "+i:o:s:r:j:qvhV";
     while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         switch (ch) {
         case 'i':
@@ -290,6 +294,7 @@ static int parse_args(int argc, char **argv, cli *c)
             break;
         case OPT_FAIL: c->fail_on_exhaustion = 1; break;
         case 'q': c->quiet = 1; break;
+        case 'v': c->verbose = 1; break;
         case OPT_TARGET:
             if (parse_double(optarg, 0.01, 1.0, &c->plan.target_utilization) != 0)
                 return bad_usage("--target-utilization: expected a number in (0, 1], got '%s'", optarg);
@@ -552,9 +557,12 @@ static nc_status write_outputs(const cli *c, const nc_scen_result *const *rs, si
 static int cmd_validate(const cli *c)
 {
     nc_input in = {0};
-    int rc = load(c, &in);
-    if (rc >= 0)
+    csv_explain ex;
+    int rc = load_ex(c, &in, &ex);
+    if (rc >= 0) {
+        csv_explain_free(&ex);
         return rc;
+    }
     printf("%s: %zu gateway%s, %zu destination%s, %zu service row%s, %zu profile%s, %zu scenario%s\n",
            c->input, in.ngateways, in.ngateways == 1 ? "" : "s", in.ndestinations,
            in.ndestinations == 1 ? "" : "s", in.nservices, in.nservices == 1 ? "" : "s",
@@ -566,6 +574,8 @@ static int cmd_validate(const cli *c)
                sc->nservices == 1 ? "" : "s", sc->replications, sc->replications == 1 ? "" : "s",
                (unsigned long long)sc->seed, sc->duration_h, sc->warmup_h);
     }
+    validate_print(stdout, &in, &ex, c->verbose);
+    csv_explain_free(&ex);
     nc_input_free(&in);
     return 0;
 }
