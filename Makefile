@@ -77,6 +77,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_shard.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/calib

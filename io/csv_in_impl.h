@@ -102,7 +102,8 @@ extern const schema cin_schemas[E_N];
 extern const char *const cin_sc_cols[SC_NCOLS];
 
 /* csv_in.c: an input error st (in *L->err) is added to L->errs and the caller goes
- * on (NC_OK), unless the list is full (NC_EINPUT: stop); any other status is
+ * on (NC_OK), unless the list is full already (NC_EINPUT, truncated: stop); an
+ * error equal to one kept is dropped (NC_OK); any other status is
  * returned as it is (stop). */
 nc_status cin_keep(const loader *L, nc_status st);
 

@@ -81,7 +81,7 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
         char v[64], src[96];
         csv_explain_value(b, CSV_EX_GATEWAYS, g, ex->gw_cols[j], v, sizeof v);
         source(ex, g, j, src, sizeof src);
-        fprintf(fp, "      %-22s %-12s %s\n", ex->gw_cols[j], v, src);
+        fprintf(fp, "      %-22s %-16s %s\n", ex->gw_cols[j], v, src);
     }
 }
 
