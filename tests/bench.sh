@@ -37,3 +37,16 @@ run "(c') (c) exhausted all the hour" "-" -i tests/bench/c-stress
 run "(e) 16 IPs, ~1,000,000 in use" "-" -i tests/bench/e
 echo
 echo "goals: ns/req as above; speedup >= 1.7x; rss <= 100 MB for (a), <= 512 MB for (e)"
+# natcap estimate (analytic, no simulation): goal < 1 s on the default inputs.
+# Wall and CPU (user + sys) seconds from /usr/bin/time.
+est() {
+    name=$1; shift
+    /usr/bin/time -f "%e %U %S" -o "$out/est.time" "$NATCAP" estimate -q -o "$out/est" "$@" \
+        >/dev/null 2>"$out/est.err" || { echo "$name: natcap failed"; cat "$out/est.err"; return; }
+    awk -v n="$name" '{ printf "estimate %-34s wall %6.3f s  cpu %6.3f s  goal < 1 s\n", n, $1, $2 + $3 }' \
+        "$out/est.time"
+}
+echo
+[ -d inputs ] && est "default inputs, 6 scenarios" -i inputs
+est "(c) 50 destination pools" -i tests/bench/c
+est "(e) 16 IPs, 1,000,000 in use" -i tests/bench/e

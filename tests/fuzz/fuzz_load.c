@@ -27,6 +27,7 @@
  */
 #include "../../io/csv_in.h"
 #include "../../io/csv_value.h"
+#include "../../io/explain.h"
 #include "../../model/arrivals.h"
 
 #include <gsl/gsl_errno.h>
@@ -203,6 +204,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nc_error err;
     memset(&err, 0, sizeof err);
     nc_status st = csv_in_load_mem("fuzz", files, &in, &err);
+    /* the same with every error and validate's records: the same status, the same
+     * first error, every error well formed */
+    static csv_in_errors errs;
+    csv_explain ex;
+    nc_input in2;
+    nc_status st2 = csv_in_load_all("fuzz", files, &in2, &errs, &ex);
+    check(st2 == st, "csv_in_load_all status differs", NULL);
+    check(st == NC_OK || (errs.n >= 1 && errs.n <= CSV_IN_MAX_ERRORS
+                          && strcmp(errs.e[0].msg, err.msg) == 0), "first error differs", err.msg);
+    for (size_t i = 0; st2 != NC_OK && i < errs.n; i++)
+        check_error(st2, &errs.e[i], &in2);
+    check(st2 != NC_OK || ex.have_base, "no explained base", NULL);
+    for (size_t i = 0; st2 == NC_OK && i < ex.noverrides; i++)
+        check(ex.ov[i].nrows <= ex.ov[i].total, "override touches more rows than exist", NULL);
+    csv_explain_free(&ex);
+    nc_input_free(&in2);
     if (st != NC_OK) {
         check_error(st, &err, &in);
         return 0;
