@@ -60,8 +60,8 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
     if (gw->ports_per_instance == 0 && !per_dest) {
         fprintf(fp, "    pools: one for the gateway, %s mappings (NAT IPs x ports per IP)\n", cap);
     } else if (gw->ports_per_instance == 0) {
-        fprintf(fp, "    pools: one per destination address, %s each (%s per destination "
-                "address: per_destination_limit %u, %s); %llu pool%s\n", cap, cap,
+        fprintf(fp, "    pools: one per destination address, %s each (per NAT IP the lower "
+                "of %s ports and per_destination_limit %u (%s)); %llu pool%s\n", cap, range,
                 gw->per_destination_limit, s_pdl, (unsigned long long)pl.pools,
                 pl.pools == 1 ? "" : "s");
     } else {

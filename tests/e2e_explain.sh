@@ -42,7 +42,7 @@ has "validate: counts first" val.out "$IN: 2 gateways, 3 destinations, 6 service
 # aws: per destination address, 55,000 (SPEC §2 presets), 3 addresses (segment 1 + api 2)
 has "validate: aws pools of 55,000 per destination address" val.out \
     "pools: one per destination address, 55,000 each"
-has "validate: aws pool count" val.out "per_destination_limit 55000, preset aws); 3 pools"
+has "validate: aws pool count" val.out "per_destination_limit 55000 (preset aws)); 3 pools"
 has "validate: aws TIME_WAIT from the preset" val.out "time_wait_s 60 (preset aws), idle_timeout_s 350 (preset aws)"
 has "validate: nat_ips by default" val.out "1 NAT IP (default)"
 # azure_lb: backend 100 + 50 = 150 instances -> the <= 200 tier, 256 ports
