@@ -52,11 +52,14 @@ void estimate_sentence(const nc_input *in, const estimate_row *r, char *buf, siz
         return;
     }
     if (r->capacity == 0 && r->instances_without_ports > 0) {
-        snprintf(buf, len, "demand %.2f at %s against 0 in %s (an instance without ports): "
-                 "exhausts", r->demand_peak, at, r->pool);
+        snprintf(buf, len, "demand %.2f %s%s against 0 in %s (an instance without ports): "
+                 "exhausts", r->demand_peak, r->flat ? "all day" : "at ", r->flat ? "" : at,
+                 r->pool);
         return;
     }
-    snprintf(buf, len, "demand %s at %s against %s in %s: %s", dem, at, cap, r->pool,
+    char when[48];
+    snprintf(when, sizeof when, r->flat ? "all day" : "at %s", at);
+    snprintf(buf, len, "demand %s %s against %s in %s: %s", dem, when, cap, r->pool,
              estimate_verdict_name(r->verdict));
 }
 
@@ -76,6 +79,8 @@ void estimate_print(FILE *fp, const nc_input *in, const estimate_row *rows, size
         else
             grouped(r->demand_peak, dem, sizeof dem);
         clock_hm(r->peak_time_s, at, sizeof at);
+        if (r->flat)
+            snprintf(at, sizeof at, "all day");
         if (r->capacity > 0 && !isnan(r->demand_peak))
             snprintf(util, sizeof util, "%.1f%%", 100.0 * r->demand_peak / (double)r->capacity);
         else

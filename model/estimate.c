@@ -75,6 +75,14 @@ static void estimate_gateway(const nc_scenario *sc, size_t g, const occupancy *o
         r->verdict = ESTIMATE_EXHAUSTS;
         return;
     }
+    if (r->rows_estimated > 0 && !isnan(r->demand_peak)) {
+        double lo = r->demand_peak, dur = sc->duration_h * 3600;
+        for (int k = 0; k <= 96; k++) {
+            double m = occupancy_at(oc, dur * k / 96);
+            lo = m < lo ? m : lo;
+        }
+        r->flat = r->demand_peak - lo <= 1e-6 * r->demand_peak;
+    }
     if (r->rows_estimated == 0 || isnan(r->demand_peak))
         r->verdict = ESTIMATE_NO_ESTIMATE;
     else if (r->demand_peak > (double)r->capacity)

@@ -37,7 +37,9 @@ typedef struct estimate_row {
     uint64_t pools_total;
     uint64_t capacity;               /* of the binding pool (0 for an instance without ports) */
     double demand_peak;              /* mean mappings in use at the peak; NAN: no estimate */
-    double peak_time_s;              /* since 00:00 of day 0; NAN: no estimate */
+    double peak_time_s;              /* since 00:00 of day 0 (the first of equal peaks); NAN:
+                                        no estimate */
+    int flat;                        /* the demand is the same all day (within 1e-6) */
     uint64_t instances_without_ports;
     char short_service[NC_NAME_MAX + 1];   /* the first service with such instances, or "" */
     uint64_t short_of_service;       /* its instances without ports */

@@ -150,11 +150,19 @@ else
 fi
 has "estimate: binding pool named as SPEC §5 (DESTINATION#K)" est/estimate.csv "baseline,nat,segment#1,3,55000,"
 # black-friday: segment rows x 1.4 -> 770 req/s, against 55,000: above 80 %
-has "estimate: one-line verdict" est.out "black-friday/nat: demand 46,250 at 00:00 against 55,000 in segment#1: near"
+has "estimate: one-line verdict" est.out "black-friday/nat: demand 46,250 all day against 55,000 in segment#1: near"
 # two-ips: 2 x 55,000
-has "estimate: capacity follows the override" est.out "two-ips/nat: demand 33,036 at 00:00 against 110,000 in segment#1: fits"
+has "estimate: capacity follows the override" est.out "two-ips/nat: demand 33,036 all day against 110,000 in segment#1: fits"
 # azure_lb per instance and address: worker -> pay, 1 req/s per instance x (50 ms + 240 s) = 240.05
 has "estimate: per-instance pool (SERVICE#I>DESTINATION#K)" est/estimate.csv "baseline,lb,worker#1>pay#1,250,256,240.050,"
+
+# a rising profile (0.5 at 00:00 to 1 at 12:00) over a 0.1 h day: the peak is at its end, 00:06
+run_nc ramp estimate -i "$BASE" -o "$T/ramp-out"
+if grep -q "^base/gw: demand [0-9,]* at 00:06 against 64,512 in gw: fits$" "$T/ramp.out"; then
+    ok "estimate: time of the peak on a ramp; global pool named after the gateway"
+else
+    nok "estimate: time of the peak on a ramp; global pool named after the gateway" "$(cat "$T/ramp.out")"
+fi
 
 # instances without ports: gcp 64 ports per VM, 1 IP: 64512 / 64 = 1008 of 1500 VMs
 rm -rf "$T/gcp" && cp -R "$BASE" "$T/gcp"
