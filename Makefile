@@ -104,6 +104,7 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_shard.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_hostile.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_explain.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
