@@ -35,7 +35,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps test-deps run test check bench clean install uninstall debug release asan golden-update
+.PHONY: all deps test-deps test-slurm run test check bench clean install uninstall debug release asan golden-update
 
 all: natcap
 
@@ -78,6 +78,14 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_shard.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
+
+# The README's Slurm recipe on a throw-away single-node cluster (munged, slurmctld
+# and slurmd on localhost, all state in a temporary directory): installs slurm-wlm
+# and munge when missing.  Stops within its time limit even if a daemon hangs.
+test-slurm: test-deps
+	@sh scripts/deps.sh test slurm
+	@$(MAKE) --no-print-directory natcap
+	NATCAP=$(CURDIR)/natcap timeout -k 10 170 sh tests/slurm.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/calib
