@@ -35,7 +35,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps test-deps test-slurm run test check bench clean install uninstall debug release asan golden-update
+.PHONY: all deps test-deps test-slurm test-k8s run test check bench clean install uninstall debug release asan golden-update
 
 all: natcap
 
@@ -76,6 +76,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_shard.sh
+	NATCAP=$(CURDIR)/natcap $$(sh tests/tools.sh python) tests/k8s_manifests.py
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
 
@@ -86,6 +87,22 @@ test-slurm: test-deps
 	@sh scripts/deps.sh test slurm
 	@$(MAKE) --no-print-directory natcap
 	NATCAP=$(CURDIR)/natcap timeout -k 10 170 sh tests/slurm.sh
+
+# The README's Kubernetes Jobs against the API's JSON schema, offline: npm's
+# kubernetes-models (pinned) installed into $(BUILD)/k8s-schema once; Debian's nodejs
+# and npm when missing.  (make test checks their fields and runs their commands.)
+K8S_MODELS_VERSION := 4.5.1
+K8S_MODELS := $(BUILD)/k8s-schema/node_modules/kubernetes-models
+test-k8s: test-deps
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq nodejs npm || exit 1; \
+	    else echo "natcap: install node and npm: sudo apt-get install -y nodejs npm" >&2; exit 1; fi; }
+	@grep -qs '"version": "$(K8S_MODELS_VERSION)"' $(K8S_MODELS)/package.json || { \
+	    mkdir -p $(BUILD)/k8s-schema && echo '{"private": true}' > $(BUILD)/k8s-schema/package.json && \
+	    npm install --prefix $(BUILD)/k8s-schema --no-audit --no-fund --loglevel=error \
+	        kubernetes-models@$(K8S_MODELS_VERSION); }
+	$$(sh tests/tools.sh python) tests/k8s_manifests.py --json README.md | node tests/k8s_schema.js $(CURDIR)/$(K8S_MODELS)
 
 bench: deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/calib

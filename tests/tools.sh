@@ -3,7 +3,8 @@
 #
 #   sh tests/tools.sh            check every tool `make test` uses; one line each
 #   sh tests/tools.sh parallel   print the path of GNU parallel (exit 1 if none)
-#   sh tests/tools.sh python     print a python3 that has yaml (Debian's first)
+#   sh tests/tools.sh python     print a python3 that has yaml and kubernetes
+#                                (Debian's first)
 #
 # scripts/deps.sh test installs the Debian packages; this says when the command
 # found first on the PATH is another tool of the same name.  The one known
@@ -47,14 +48,16 @@ gnu_parallel() {
     return 1
 }
 
-# yaml_python: Debian's python3 when it has yaml (python3-yaml), else the
+# yaml_python: Debian's python3 when it has yaml and kubernetes (python3-yaml,
+# python3-kubernetes), else the
 # PATH's python3 if it has (a pyenv or venv python3 may come first on the PATH
 # and lack the Debian module)
 yaml_python() {
     for p in /usr/bin/python3 "$(command -v python3 2>/dev/null || true)"; do
-        [ -n "$p" ] && [ -x "$p" ] && "$p" -c 'import yaml' 2>/dev/null && { echo "$p"; return 0; }
+        [ -n "$p" ] && [ -x "$p" ] && "$p" -c 'import yaml, kubernetes.client' 2>/dev/null &&
+            { echo "$p"; return 0; }
     done
-    echo "no python3 with yaml: install Debian's python3-yaml: apt-get install python3-yaml" >&2
+    echo "no python3 with yaml and kubernetes: apt-get install python3-yaml python3-kubernetes" >&2
     return 1
 }
 
@@ -104,7 +107,7 @@ else
     bad=$((bad + 1))
 fi
 if p=$(yaml_python); then
-    echo "tools: python3: $(first_line "$p" --version), yaml $("$p" -c 'import yaml; print(yaml.__version__)') ($p)"
+    echo "tools: python3: $(first_line "$p" --version), yaml $("$p" -c 'import yaml; print(yaml.__version__)'), kubernetes $("$p" -c 'import kubernetes; print(kubernetes.__version__)') ($p)"
 else
     bad=$((bad + 1))
 fi
