@@ -41,7 +41,18 @@ typedef struct nc_gw_result {
     sim_time first_exhaustion;    /* earliest failed allocation of any rep; SIM_TIME_NONE */
     uint64_t exhausted_us_sum;    /* sum over reps of length of intervals with failures, µs (integer: exact in any order) */
 
+    /* which pools bound (SPEC §5), summed over reps */
+    uint64_t pools_exhausted_sum; /* pools with >= 1 failed allocation */
+    uint64_t pools_alert_sum;     /* pools at >= 80 % at an interval end, or without ports
+                                     and asked for one */
+    uint64_t util_peak_sum;       /* each rep's peak, as capacity when an instance without
+                                     ports had requests (it is 100 % used) */
+    uint32_t portless_reps;       /* reps in which an instance without ports had requests */
+
     /* per replication (index = replication number), length nc_scen_result.reps */
+    uint32_t *binding_by_rep;     /* pool (within the gateway, model/topology.h) that bound:
+                                     the lowest one without ports that was asked, else the
+                                     one that reached the rep's peak */
     uint32_t *peak_by_rep;
     sim_time *first_fail_by_rep;  /* SIM_TIME_NONE when none */
 
@@ -57,6 +68,8 @@ typedef struct nc_gw_result {
     uint64_t *stale_reuses_sum;
     uint64_t *requests_sum;
     uint32_t *fail_reps;          /* reps with >= 1 failed allocation in interval k */
+    uint64_t *util_in_use_sum;    /* in use at the end of k, as capacity in a rep in which an
+                                     instance without ports was asked in k; summed over reps */
 } nc_gw_result;
 
 /* Per service row of services.csv. */
