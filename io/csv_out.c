@@ -158,21 +158,40 @@ nc_status csv_out_services(outdir *od, const nc_scen_result *r, nc_error *err)
 
 void csv_out_table(FILE *fp, const nc_scen_result *const *rs, size_t n)
 {
-    fprintf(fp, "%-24s %-16s %9s %9s %7s %8s %9s %9s\n", "scenario", "gateway", "capacity", "peak",
-            "util", "first", "fail-min", "failed%");
+    fprintf(fp, "%-24s %-16s %9s %9s %7s %8s %9s %9s  %-20s %s\n", "scenario", "gateway",
+            "capacity", "peak", "util", "first", "fail-min", "failed%", "binding pool",
+            "severity");
+    char notes[8][800];
+    size_t nnotes = 0, more = 0;
     for (size_t i = 0; i < n; i++) {
         const nc_scen_result *r = rs[i];
         for (size_t g = 0; g < r->sc->ngateways; g++) {
-            nc_gw_summary s;
-            nc_summarize_gateway(r, g, &s);
-            char first[32];
+            nc_bottleneck b;
+            if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK)
+                continue;
+            const nc_gw_summary s = b.sum;
+            char first[32], words[96];
             if (s.first_exhaustion == SIM_TIME_NONE)
                 snprintf(first, sizeof first, "-");
             else
                 nc_format_clock(s.first_exhaustion, first, sizeof first);
-            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %8.3f%%\n", r->sc->name,
-                    r->sc->gateways[g].name, (unsigned long long)s.capacity, s.peak_in_use,
-                    100.0 * s.peak_utilization, first, s.exhausted_minutes, s.failed_request_pct);
+            nc_severity_words(&s, words, sizeof words);
+            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %8.3f%%  %-20s %s\n",
+                    r->sc->name, r->sc->gateways[g].name, (unsigned long long)s.capacity,
+                    s.peak_in_use, 100.0 * s.peak_utilization, first, s.exhausted_minutes,
+                    s.failed_request_pct, b.pool_name, words);
+            if (b.portless[0] != '\0') {
+                if (nnotes < sizeof notes / sizeof notes[0])
+                    snprintf(notes[nnotes++], sizeof notes[0], "%s: %s", r->sc->name, b.portless);
+                else
+                    more++;
+            }
+            nc_bottleneck_free(&b);
         }
     }
+    for (size_t i = 0; i < nnotes; i++)
+        fprintf(fp, "  %s\n", notes[i]);
+    if (more > 0)
+        fprintf(fp, "  (and %zu more gateway%s with instances without ports: see summary.csv)\n",
+                more, more == 1 ? "" : "s");
 }

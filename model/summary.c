@@ -13,7 +13,9 @@ void nc_summarize_gateway(const nc_scen_result *r, size_t g, nc_gw_summary *out)
     out->capacity = x->capacity;
     out->peak_in_use = (double)x->peak_sum / reps;
     out->peak_in_use_max = x->peak_max;
-    out->peak_utilization = x->capacity ? (double)x->util_peak_sum / reps / (double)x->capacity
+    /* (util_peak_sum >= peak_sum from a simulation; results built by hand may leave it 0) */
+    uint64_t up = x->util_peak_sum > x->peak_sum ? x->util_peak_sum : x->peak_sum;
+    out->peak_utilization = x->capacity ? (double)up / reps / (double)x->capacity
                                         : x->portless_reps > 0 ? 1.0 : 0.0;
     out->exhausted_replications = x->exhausted_reps;
     out->first_exhaustion = x->first_exhaustion;
@@ -116,8 +118,8 @@ void nc_interval_stats_get(const nc_scen_result *r, size_t g, uint32_t k, double
     out->active_mean = (double)x->active_sum[k] / reps;
     out->idle_mean = (double)x->idle_sum[k] / reps;
     out->time_wait_mean = (double)x->time_wait_sum[k] / reps;
-    out->utilization_mean = x->capacity ? (double)x->util_in_use_sum[k] / reps / (double)x->capacity
-                                        : 0.0;
+    double used = (double)x->util_in_use_sum[k] > sum ? (double)x->util_in_use_sum[k] : sum;
+    out->utilization_mean = x->capacity ? used / reps / (double)x->capacity : 0.0;
     out->attempts_mean = (double)x->attempts_sum[k] / reps;
     out->alloc_failures_mean = (double)x->alloc_failures_sum[k] / reps;
     out->failed_requests_mean = (double)x->failed_requests_sum[k] / reps;

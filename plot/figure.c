@@ -16,6 +16,8 @@
  */
 #include "figure.h"
 
+#include "../model/bottleneck.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,10 +108,12 @@ typedef struct series {
     double *mean, *p05, *p95, *max; /* mappings in use in the fullest pool */
     double *syn_fail, *req_fail, *stale;
     double *util_pct;
+    double *fail_pct;               /* failed requests / requests in the bin, % */
+    double *requests;               /* requests in the bin (mean per rep), for fail_pct */
     double *buf;
 } series;
 
-enum { SERIES_COLS = 9 };
+enum { SERIES_COLS = 11 };
 
 static size_t bin_width(const nc_scen_result *r)
 {
@@ -136,6 +140,7 @@ static void bin_add(series *s, size_t i, const nc_interval_stats *st, int first)
     s->req_fail[i] += st->failed_requests_mean;
     s->stale[i] += st->stale_reuses_mean;
     s->util_pct[i] += 100.0 * st->utilization_mean;
+    s->requests[i] += st->requests_mean;
     if (first || st->in_use_p05 < s->p05[i])
         s->p05[i] = st->in_use_p05;
     if (first || st->in_use_p95 > s->p95[i])
@@ -160,7 +165,8 @@ static nc_status series_load(const nc_scen_result *r, size_t g, series *s)
     }
     s->n = n;
     double **cols[SERIES_COLS] = {&s->x,        &s->mean,     &s->p05,   &s->p95,     &s->max,
-                                  &s->syn_fail, &s->req_fail, &s->stale, &s->util_pct};
+                                  &s->syn_fail, &s->req_fail, &s->stale, &s->util_pct,
+                                  &s->fail_pct, &s->requests};
     for (size_t j = 0; j < SERIES_COLS; j++)
         *cols[j] = s->buf + j * n;
     for (size_t i = 0; i < n; i++) {
@@ -172,6 +178,7 @@ static nc_status series_load(const nc_scen_result *r, size_t g, series *s)
             bin_add(s, i, &st, k == k0);
         }
         double cnt = (double)(k1 - k0);
+        s->fail_pct[i] = s->requests[i] > 0 ? 100.0 * s->req_fail[i] / s->requests[i] : 0.0;
         s->mean[i] /= cnt;
         s->syn_fail[i] /= cnt;
         s->req_fail[i] /= cnt;
@@ -292,15 +299,30 @@ static void panel_head(chart *c, const chart_map *m, const char *name, const cha
 }
 
 /* The gateway's allocation-pool figures for a panel header. */
-static void occupancy_details(const nc_scen_result *r, size_t g, char *buf, size_t len)
+static void occupancy_details(const nc_scen_result *r, const nc_bottleneck *b, char *buf,
+                              size_t len)
 {
-    nc_gw_summary s;
-    nc_summarize_gateway(r, g, &s);
-    char cap[32], peak[32], first[32];
+    const nc_gw_summary s = b->sum;
+    char cap[32], peak[32], first[32], miss[32];
     chart_format_number((double)s.capacity, 0, cap, sizeof cap);
     chart_format_number(s.peak_in_use, 0, peak, sizeof peak);
-    size_t o = (size_t)snprintf(buf, len, "capacity %s per pool \u00b7 peak %s (%.0f %%)", cap,
-                                peak, 100.0 * s.peak_utilization);
+    size_t o;
+    if (b->topo.pools > 1)
+        o = (size_t)snprintf(buf, len, "binding pool %s of %llu \u00b7 capacity %s per pool",
+                             b->pool_name, (unsigned long long)b->topo.pools, cap);
+    else
+        o = (size_t)snprintf(buf, len, "capacity %s", cap);
+    if (o >= len)
+        return;
+    if (b->topo.without_ports > 0) {
+        chart_format_number((double)b->topo.without_ports, 0, miss, sizeof miss);
+        o += (size_t)snprintf(buf + o, len - o, " \u00b7 %s instances without ports (100 %%)",
+                              miss);
+        if (o >= len)
+            return;
+    }
+    o += (size_t)snprintf(buf + o, len - o, " \u00b7 peak %s (%.0f %%)", peak,
+                          100.0 * s.peak_utilization);
     if (o >= len)
         return;
     if (s.first_exhaustion == SIM_TIME_NONE) {
@@ -378,6 +400,69 @@ static void occupancy_marks(chart *c, const chart_map *m, const nc_scen_result *
                 buf);
 }
 
+/* The binding pool's unconstrained demand, drawn only where it is above
+ * the capacity (each such stretch from crossing to crossing), labelled at
+ * its peak.  1 when something was drawn. */
+static int demand_line(chart *c, const chart_map *m, const nc_scen_result *r,
+                       const nc_bottleneck *b)
+{
+    double cap = (double)r->gw[b->topo.gateway].capacity;
+    if (b->demand == NULL || !(b->demand_peak > cap) || r->nsamples == 0)
+        return 0;
+    size_t step = bin_width(r), n = ((size_t)r->nsamples + step - 1) / step;
+    double *x = malloc((n + 2) * sizeof *x), *y = malloc((n + 2) * sizeof *y);
+    if (x == NULL || y == NULL) {
+        free(x);
+        free(y);
+        return 0;
+    }
+    double px = 0, py = -1, prev_x = 0, prev_y = 0;
+    size_t np = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int in = 0;
+        double xi = 0, yi = 0;
+        if (i < n) {
+            uint32_t k = (uint32_t)(i * step);
+            xi = interval_end_s(r, k);
+            yi = b->demand[k];
+            in = yi > cap;
+        }
+        if (in && np == 0 && i > 0 && prev_y < cap) {   /* from the crossing */
+            x[np] = prev_x + (xi - prev_x) * (cap - prev_y) / (yi - prev_y);
+            y[np++] = cap;
+        }
+        if (in) {
+            x[np] = xi;
+            y[np++] = yi;
+            if (yi > py) {
+                px = xi;
+                py = yi;
+            }
+        } else if (np > 0) {
+            if (i < n) {   /* to the crossing */
+                x[np] = prev_x + (xi - prev_x) * (prev_y - cap) / (prev_y - yi);
+                y[np++] = cap;
+            }
+            chart_polyline(c, m, x, y, np, 1.8, CHART_PURPLE, 0);
+            np = 0;
+        }
+        prev_x = xi;
+        prev_y = yi;
+    }
+    free(x);
+    free(y);
+    char num[32], lab[96];
+    chart_format_number(b->demand_peak, 0, num, sizeof num);
+    snprintf(lab, sizeof lab, "demand %s (if it never ran out)", num);
+    double lw, lh, xl = chart_map_x(m, px);
+    chart_text_size(c, CHART_FS_LABEL, CHART_BOLD, lab, &lw, &lh);
+    int right = xl + lw / 2 + 2 > m->x + m->w, left = xl - lw / 2 - 2 < m->x;
+    boxed_label(c, right ? m->x + m->w - 2 : left ? m->x + 2 : xl, chart_map_y(m, py) - 2,
+                (right ? CHART_RIGHT : left ? CHART_LEFT : CHART_CENTER) | CHART_BOTTOM | CHART_BOLD,
+                CHART_PURPLE, lab);
+    return 1;
+}
+
 static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const chart_map *area,
                                  int last, chart_map *out)
 {
@@ -385,11 +470,18 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     series s;
     if (series_load(r, g, &s) != NC_OK)
         return NC_ENOMEM;
+    nc_bottleneck b;
+    if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK) {
+        series_free(&s);
+        return NC_ENOMEM;
+    }
     chart_map m = *area;
     chart_ticks yt;
     double top = series_max(s.max, s.n);
     if (series_max(s.p95, s.n) > top)
         top = series_max(s.p95, s.n);
+    if (b.demand != NULL && b.demand_peak > (double)r->gw[g].capacity)
+        top = b.demand_peak * 1.06;   /* room for its label */
     chart_value_ticks(top, (double)r->gw[g].capacity, value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = duration_s(r);
@@ -398,8 +490,8 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     if (out != NULL)
         *out = m;
 
-    char details[512];
-    occupancy_details(r, g, details, sizeof details);
+    char details[768];
+    occupancy_details(r, &b, details, sizeof details);
     panel_head(c, &m, r->sc->ngateways > 1 ? r->sc->gateways[g].name : NULL, details);
     chart_axes(c, &m, &yt, CHART_FMT_COUNT, last ? x_title(m.x1) : NULL,
                "mappings in use (fullest pool)");
@@ -408,9 +500,47 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     chart_polyline(c, &m, s.x, s.max, s.n, 0.6, MAXLINE, 0);
     chart_polyline(c, &m, s.x, s.mean, s.n, 1.8, CHART_BLUE, 0);
     occupancy_marks(c, &m, r, g);
+    demand_line(c, &m, r, &b);
+    if (b.portless[0] != '\0') {   /* in words, inside the plot, under the capacity line */
+        double pw = m.w * 0.62, tw, th;
+        chart_text_size(c, CHART_FS_LABEL, CHART_BOLD, b.portless, &tw, &th);
+        double lines = ceil(tw / (pw * 0.92));
+        double ph = th * (lines < 4 ? lines : 4);
+        double py = chart_map_y(&m, (double)r->gw[g].capacity) + 6;
+        chart_fill_rect(c, m.x + 4, py - 2, pw + 8, ph + 4, CHART_RGB(0xFFFFFF, 0.88));
+        chart_paragraph(c, m.x + 8, py, pw, CHART_FS_LABEL, CHART_BOLD, CHART_VERMILLION, 4,
+                        b.portless);
+    }
     chart_frame(c, &m);
+    nc_bottleneck_free(&b);
     series_free(&s);
     return NC_OK;
+}
+
+/* Subtitle of the occupancy chart: the description, then the binding pool
+ * of the fullest gateway. */
+static void occupancy_subtitle(const nc_scen_result *r, char *buf, size_t len)
+{
+    size_t g = figure_fullest_gateway(r);
+    nc_bottleneck b;
+    const char *d = r->sc->description;
+    if (g >= r->sc->ngateways || nc_bottleneck_get(r, g, &b, NULL) != NC_OK) {
+        snprintf(buf, len, "%s", d);
+        return;
+    }
+    char words[96], dem[48] = "";
+    nc_severity_words(&b.sum, words, sizeof words);
+    if (!isnan(b.demand_peak)) {
+        char num[32];
+        chart_format_number(b.demand_peak, 0, num, sizeof num);
+        snprintf(dem, sizeof dem, ", demand %s", num);
+    }
+    char cap[32];
+    chart_format_number((double)b.sum.capacity, 0, cap, sizeof cap);
+    snprintf(buf, len, "%s%sbinding pool %s%s%s (capacity %s%s) \u00b7 %s", d, d[0] ? " \u2014 " : "",
+             b.pool_name, r->sc->ngateways > 1 ? " of " : "",
+             r->sc->ngateways > 1 ? r->sc->gateways[g].name : "", cap, dem, words);
+    nc_bottleneck_free(&b);
 }
 
 nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
@@ -424,7 +554,9 @@ nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
                  r->sc->gateways[0].name);
     else
         snprintf(title, sizeof title, "%s \u2014 mappings in use per gateway", r->sc->name);
-    double top = draw_title(c, f, w, title, r->sc->description);
+    char sub[1024];
+    occupancy_subtitle(r, sub, sizeof sub);
+    double top = draw_title(c, f, w, title, sub);
     double bottom = draw_footer(c, f, w, h);
 
     snprintf(mean, sizeof mean, "mean of %u replications", r->reps);
@@ -436,9 +568,18 @@ nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
         {CHART_SW_DASH, CHART_VERMILLION, "capacity"},
         {CHART_SW_DASH, CHART_ORANGE, "80 % alert"},
         {CHART_SW_AREA, SHADE, "interval with failed SYNs"},
+        {CHART_SW_LINE, CHART_PURPLE, "demand above capacity (unconstrained)"},
     };
-    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items,
-                            sizeof items / sizeof items[0], 1) + 4;
+    size_t nitems = sizeof items / sizeof items[0] - 1;
+    for (size_t g = 0; g < ng && g < FIGURE_MAX_PANELS && nitems < sizeof items / sizeof items[0]; g++) {
+        nc_bottleneck b;
+        if (nc_bottleneck_get(r, g, &b, NULL) == NC_OK) {
+            if (b.demand != NULL && b.demand_peak > (double)r->gw[g].capacity)
+                nitems++;
+            nc_bottleneck_free(&b);
+        }
+    }
+    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, nitems, 1) + 4;
 
     chart_map areas[FIGURE_MAX_PANELS];
     size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
@@ -463,7 +604,13 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
     series s;
     if (series_load(r, g, &s) != NC_OK)
         return NC_ENOMEM;
-    chart_map m = *area;
+    /* counts above, the share of requests failed in a panel of its own below */
+    chart_map m = *area, mp = *area;
+    m.h = area->h * 0.52;
+    mp.y = m.y + m.h + PANEL_TICKS + 8;
+    mp.h = area->y + area->h - mp.y;
+    if (mp.h < 10)
+        mp.h = 10;
     chart_ticks yt;
     double top = series_max(s.syn_fail, s.n);
     if (series_max(s.req_fail, s.n) > top)
@@ -492,7 +639,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
     panel_head(c, &m, r->sc->ngateways > 1 ? r->sc->gateways[g].name : NULL, details);
     figure_format_span(r->sc->sample_s, span, sizeof span);
     snprintf(ytitle, sizeof ytitle, "per %s interval (mean of %u reps)", span, r->reps);
-    chart_axes(c, &m, &yt, CHART_FMT_COUNT, last ? x_title(m.x1) : NULL, ytitle);
+    chart_axes(c, &m, &yt, CHART_FMT_COUNT, NULL, ytitle);
     if (top <= 0) {
         chart_text(c, m.x + m.w / 2, m.y + m.h / 2, CHART_FS_PANEL, CHART_CENTER | CHART_MIDDLE,
                    CHART_MUTED, 0, "no failed SYNs, failed requests or stale reuses");
@@ -502,6 +649,34 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         chart_polyline(c, &m, s.x, s.stale, s.n, 1.4, CHART_GREEN, 0);
     }
     chart_frame(c, &m);
+
+    chart_ticks pt;
+    double ptop = series_max(s.fail_pct, s.n);
+    chart_value_ticks(ptop > 0 ? ptop : 1.0, 0, value_ntick(mp.h) > 4 ? 4 : value_ntick(mp.h), &pt);
+    mp.x0 = 0;
+    mp.x1 = m.x1;
+    mp.y0 = 0;
+    mp.y1 = pt.hi;
+    chart_axes(c, &mp, &pt, CHART_FMT_PERCENT, last ? x_title(mp.x1) : NULL,
+               mp.h > 50 ? "requests failed" : "failed");
+    chart_polyline(c, &mp, s.x, s.fail_pct, s.n, 1.6, CHART_BLUE, 0);
+    if (ptop > 0) {
+        char lab[96];
+        size_t kmax = 0;
+        for (size_t i = 0; i < s.n; i++)
+            if (s.fail_pct[i] > s.fail_pct[kmax])
+                kmax = i;
+        char clock[32];
+        chart_format_clock(s.x[kmax], mp.x1, clock, sizeof clock);
+        snprintf(lab, sizeof lab, "share of requests failed per interval \u00b7 highest %.3g %% at %s",
+                 s.fail_pct[kmax], clock);
+        if (mp.h > 50)
+            boxed_label(c, mp.x + 4, mp.y + 2, CHART_LEFT | CHART_TOP, CHART_INK, lab);
+    } else if (mp.h > 50) {
+        boxed_label(c, mp.x + 4, mp.y + 2, CHART_LEFT | CHART_TOP, CHART_MUTED,
+                    "share of requests failed per interval: none failed");
+    }
+    chart_frame(c, &mp);
     series_free(&s);
     return NC_OK;
 }
@@ -570,7 +745,39 @@ static void sort_rows(size_t *idx, size_t n, const double *peak)
         }
 }
 
-static double row_peak(const nc_scen_result *r, size_t row)
+/* The rows the services chart stacks: those that draw on the binding pool
+ * of the fullest gateway, each as the mappings it holds in one of the pools
+ * it spreads over (its total / their number), so the stack is that of one
+ * pool and shares its capacity line.  use[row] and scale[row] (1 / pools)
+ * for every row; *cap the pool's capacity.  -1 on ENOMEM. */
+static int chart_rows(const nc_scen_result *r, unsigned char *use, double *scale, double *cap,
+                      char *pool, size_t pool_len)
+{
+    size_t g = figure_fullest_gateway(r);
+    memset(use, 0, r->sc->nservices);
+    for (size_t i = 0; i < r->sc->nservices; i++)
+        scale[i] = 1;
+    *cap = 0;
+    if (pool_len > 0)
+        pool[0] = '\0';
+    if (g >= r->sc->ngateways)
+        return 0;
+    nc_bottleneck b;
+    if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK)
+        return -1;
+    *cap = (double)r->gw[g].capacity;
+    if (b.topo.pools > 1)
+        snprintf(pool, pool_len, "%s", b.pool_name);
+    for (size_t i = 0; i < r->sc->nservices; i++) {
+        use[i] = b.row_uses[i];
+        uint64_t n = nc_topology_row_pools(&b.topo, i);
+        scale[i] = 1.0 / (double)(n ? n : 1);
+    }
+    nc_bottleneck_free(&b);
+    return 0;
+}
+
+static double row_peak(const nc_scen_result *r, size_t row, double scale)
 {
     double m = 0;
     for (uint32_t k = 0; k < r->nsamples; k++) {
@@ -578,36 +785,50 @@ static double row_peak(const nc_scen_result *r, size_t row)
         if (v > m)
             m = v;
     }
-    return m;
+    return m * scale;
 }
 
 chart_rgba figure_row_colour(const nc_scen_result *r, size_t row)
 {
-    if (row >= r->sc->nservices)
+    size_t n = r->sc->nservices;
+    if (row >= n)
         return layer_colour(TOP_ROWS);
-    double p = row_peak(r, row);
-    size_t rank = 0;
-    for (size_t j = 0; j < r->sc->nservices; j++) {
-        double q = row_peak(r, j);
-        if (q > p || (q == p && j < row))
-            rank++;
+    unsigned char *use = malloc(n);
+    double *scale = malloc(n * sizeof *scale), cap;
+    char pool[8];
+    size_t rank = TOP_ROWS;
+    if (use != NULL && scale != NULL && chart_rows(r, use, scale, &cap, pool, sizeof pool) == 0 &&
+        use[row]) {
+        double p = row_peak(r, row, scale[row]);
+        rank = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (!use[j])
+                continue;
+            double q = row_peak(r, j, scale[j]);
+            if (q > p || (q == p && j < row))
+                rank++;
+        }
     }
+    free(use);
+    free(scale);
     return layer_colour(rank < TOP_ROWS ? rank : TOP_ROWS);
 }
 
-/* Mean mappings held by a row in bin i (per replication). */
-static double row_value(const nc_scen_result *r, size_t row, size_t i, size_t bin)
+/* Mean mappings held by a row in bin i (per replication), times scale. */
+static double row_value(const nc_scen_result *r, size_t row, size_t i, size_t bin, double scale)
 {
     uint32_t k0 = (uint32_t)(i * bin);
     uint32_t k1 = k0 + (uint32_t)bin < r->nsamples ? k0 + (uint32_t)bin : r->nsamples;
     double sum = 0;
     for (uint32_t k = k0; k < k1; k++)
         sum += (double)r->rows[row].in_use_sum[k];
-    return sum / (double)(k1 - k0) / (double)r->reps;
+    return sum / (double)(k1 - k0) / (double)r->reps * scale;
 }
 
 typedef struct stack {
-    size_t nrows, nlayers, n;   /* service rows, layers drawn, points */
+    size_t nrows, nlayers, n;   /* rows stacked, layers drawn, points */
+    double cap;                 /* capacity of the pool they draw on */
+    char pool[2 * NC_NAME_MAX + 48];   /* its name when the gateway has several, else "" */
     size_t *order;              /* rows by peak, largest first */
     double *peak;               /* per row, per replication */
     double *x;                  /* [n] */
@@ -625,9 +846,19 @@ static void stack_free(stack *s)
 static nc_status stack_load(const nc_scen_result *r, stack *s)
 {
     memset(s, 0, sizeof *s);
-    s->nrows = r->sc->nservices;
-    if (s->nrows == 0 || r->reps == 0 || r->nsamples == 0)
+    size_t nsv = r->sc->nservices;
+    if (nsv == 0 || r->reps == 0 || r->nsamples == 0)
         return NC_OK;
+    unsigned char *use = malloc(nsv);
+    double *scale = malloc(nsv * sizeof *scale);
+    if (use == NULL || scale == NULL ||
+        chart_rows(r, use, scale, &s->cap, s->pool, sizeof s->pool) != 0) {
+        free(use);
+        free(scale);
+        return NC_ENOMEM;
+    }
+    for (size_t i = 0; i < nsv; i++)
+        s->nrows += use[i];
     size_t bin = bin_width(r);
     s->n = ((size_t)r->nsamples + bin - 1) / bin;
     s->nlayers = s->nrows > TOP_ROWS ? TOP_ROWS + 1 : s->nrows;
@@ -635,13 +866,28 @@ static nc_status stack_load(const nc_scen_result *r, stack *s)
     s->peak = calloc(s->nrows, sizeof *s->peak);
     s->x = calloc(s->n, sizeof *s->x);
     s->cum = calloc((s->nlayers + 1) * s->n, sizeof *s->cum);
-    if (!s->order || !s->peak || !s->x || !s->cum) {
+    if (s->nrows == 0 || !s->order || !s->peak || !s->x || !s->cum) {
+        int empty = s->nrows == 0;
         stack_free(s);
+        free(use);
+        memset(s, 0, sizeof *s);
+        free(scale);
+        return empty ? NC_OK : NC_ENOMEM;
+    }
+    /* order[] holds row numbers, peak[] is indexed by row number */
+    free(s->peak);
+    s->peak = calloc(nsv, sizeof *s->peak);
+    if (s->peak == NULL) {
+        stack_free(s);
+        free(use);
+        free(scale);
         return NC_ENOMEM;
     }
-    for (size_t row = 0; row < s->nrows; row++) {
-        s->order[row] = row;
-        s->peak[row] = row_peak(r, row);
+    for (size_t row = 0, j = 0; row < nsv; row++) {
+        if (!use[row])
+            continue;
+        s->order[j++] = row;
+        s->peak[row] = row_peak(r, row, scale[row]);
     }
     sort_rows(s->order, s->nrows, s->peak);
     for (size_t i = 0; i < s->n; i++) {
@@ -650,20 +896,14 @@ static nc_status stack_load(const nc_scen_result *r, stack *s)
         s->x[i] = interval_end_s(r, klast);
         for (size_t j = 0; j < s->nrows; j++) {
             size_t layer = j < TOP_ROWS ? j : TOP_ROWS;
-            s->cum[(layer + 1) * s->n + i] += row_value(r, s->order[j], i, bin);
+            s->cum[(layer + 1) * s->n + i] += row_value(r, s->order[j], i, bin, scale[s->order[j]]);
         }
         for (size_t l = 1; l <= s->nlayers; l++)
             s->cum[l * s->n + i] += s->cum[(l - 1) * s->n + i];
     }
+    free(use);
+    free(scale);
     return NC_OK;
-}
-
-/* The stack total is the fullest pool's occupancy only when the gateway has
- * a single pool (global mapping, ports shared); only then draw capacity. */
-static int single_pool(const nc_scenario *sc)
-{
-    return sc->ngateways == 1 && sc->gateways[0].mapping == NC_MAPPING_GLOBAL &&
-           sc->gateways[0].ports_per_instance == 0;
 }
 
 static void services_legend(chart *c, const nc_scen_result *r, const stack *s, double x,
@@ -684,8 +924,13 @@ static void services_legend(chart *c, const nc_scen_result *r, const stack *s, d
         items[n] = (chart_legend_item){CHART_SW_AREA, layer_colour(l), labels[n]};
         n++;
     }
-    chart_text(c, x, y, CHART_FS_LABEL, CHART_BOLD, CHART_INK, w,
-               "service \u2192 destination (mean)");
+    char head[256];
+    if (s->pool[0] != '\0')
+        snprintf(head, sizeof head, "service \u2192 destination: mean per pool, rows of %s",
+                 s->pool);
+    else
+        snprintf(head, sizeof head, "service \u2192 destination (mean)");
+    chart_text(c, x, y, CHART_FS_LABEL, CHART_BOLD, CHART_INK, w, head);
     chart_legend_column(c, x, y + 16, w, items, n);
 }
 
@@ -705,22 +950,26 @@ nc_status figure_services(chart *c, double w, double h, void *ctx)
     chart_map m;
     stack_maps(top, bottom, LEFT, w - LEFT - (legend_w > 0 ? legend_w + 20 : RIGHT), 1, 0, &m);
     double total = s.n ? series_max(s.cum + s.nlayers * s.n, s.n) : 0;
-    int cap_line = single_pool(r->sc);
+    int cap_line = s.cap > 0;
     chart_ticks yt;
-    chart_value_ticks(total, cap_line ? (double)r->gw[0].capacity : 0, value_ntick(m.h), &yt);
+    chart_value_ticks(total, s.cap, value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = duration_s(r);
     m.y0 = 0;
     m.y1 = yt.hi;
     if (f->maps != NULL)
         f->maps[0] = m;
-    chart_axes(c, &m, &yt, CHART_FMT_COUNT, x_title(m.x1),
-               cap_line ? "mappings in use" : "mappings in use (all pools)");
+    char ytitle[256];
+    if (s.pool[0] != '\0')
+        snprintf(ytitle, sizeof ytitle, "mappings in use per pool (rows of %s)", s.pool);
+    else
+        snprintf(ytitle, sizeof ytitle, "mappings in use");
+    chart_axes(c, &m, &yt, CHART_FMT_COUNT, x_title(m.x1), ytitle);
     for (size_t l = 0; l < s.nlayers; l++)
         chart_band(c, &m, s.x, s.cum + l * s.n, s.cum + (l + 1) * s.n, s.n, layer_colour(l));
     if (cap_line) {
         char buf[64], num[32];
-        double cap = (double)r->gw[0].capacity;
+        double cap = s.cap;
         chart_hline(c, m.x, m.x + m.w, chart_map_y(&m, cap), 1.6, CHART_VERMILLION, 6);
         chart_format_number(cap, 0, num, sizeof num);
         snprintf(buf, sizeof buf, "capacity %s", num);
