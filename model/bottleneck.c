@@ -43,11 +43,17 @@ nc_status nc_bottleneck_get(const nc_scen_result *r, size_t g, nc_bottleneck *ou
     }
     if (out->pool_row == SIZE_MAX)
         return NC_OK;
+    for (size_t i = 0; i < sc->nservices; i++)
+        if (sc->services[i].gateway == g && (sc->services[i].profile >= sc->nprofiles ||
+                                             sc->profiles[sc->services[i].profile].npoints == 0))
+            return NC_OK;   /* a scenario built by hand without its profile: no estimate */
     occupancy *o = NULL;
-    nc_status st = occupancy_create_group(sc, out->pool_row, &o, err);
+    nc_status st = occupancy_create_group(sc, out->pool_row, &o, NULL);
+    if (st == NC_EINPUT)
+        return NC_OK;   /* a latency that cannot be fitted: no estimate (a run refuses it first) */
     if (st != NC_OK) {
         nc_bottleneck_free(out);
-        return st;
+        return nc_error_set(err, st, NULL, 0, NULL, "out of memory");
     }
     if (occupancy_rows(o) > 0) {
         out->demand_peak = occupancy_peak(o);
