@@ -9,7 +9,9 @@
  *
  * "Pool" below is always the gateway's fullest allocation pool (SPEC §3):
  * at each instant, the pool of the gateway with the most mappings in use
- * (all pools of a gateway have the same capacity).
+ * (all pools of a gateway have the same capacity, except those of instances
+ * left without ports, which have none: a request to one is refused, and the
+ * utilisation figures count such an instance as a pool 100 % used).
  */
 #ifndef NATCAP_MODEL_RESULT_H
 #define NATCAP_MODEL_RESULT_H
