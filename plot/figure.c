@@ -537,9 +537,9 @@ static void occupancy_subtitle(const nc_scen_result *r, char *buf, size_t len)
     }
     char cap[32];
     chart_format_number((double)b.sum.capacity, 0, cap, sizeof cap);
-    snprintf(buf, len, "%s%sbinding pool %s%s%s (capacity %s%s) \u00b7 %s", d, d[0] ? " \u2014 " : "",
-             b.pool_name, r->sc->ngateways > 1 ? " of " : "",
-             r->sc->ngateways > 1 ? r->sc->gateways[g].name : "", cap, dem, words);
+    snprintf(buf, len, "%s \u00b7 binding pool %s%s%s (capacity %s%s)%s%s", words, b.pool_name,
+             r->sc->ngateways > 1 ? " of " : "", r->sc->ngateways > 1 ? r->sc->gateways[g].name : "",
+             cap, dem, d[0] ? " \u2014 " : "", d);
     nc_bottleneck_free(&b);
 }
 
@@ -926,8 +926,7 @@ static void services_legend(chart *c, const nc_scen_result *r, const stack *s, d
     }
     char head[256];
     if (s->pool[0] != '\0')
-        snprintf(head, sizeof head, "service \u2192 destination: mean per pool, rows of %s",
-                 s->pool);
+        snprintf(head, sizeof head, "service \u2192 destination (mean per pool)");
     else
         snprintf(head, sizeof head, "service \u2192 destination (mean)");
     chart_text(c, x, y, CHART_FS_LABEL, CHART_BOLD, CHART_INK, w, head);
@@ -938,13 +937,17 @@ nc_status figure_services(chart *c, double w, double h, void *ctx)
 {
     const figure_ctx *f = ctx;
     const nc_scen_result *r = f->r;
-    char title[256];
-    snprintf(title, sizeof title, "%s \u2014 mappings in use by service", r->sc->name);
-    double top = draw_title(c, f, w, title, r->sc->description) + 6;
-    double bottom = draw_footer(c, f, w, h);
+    char title[512];
     stack s;
     if (stack_load(r, &s) != NC_OK)
         return NC_ENOMEM;
+    if (s.pool[0] != '\0')
+        snprintf(title, sizeof title, "%s \u2014 mappings in use by service, rows of pool %s",
+                 r->sc->name, s.pool);
+    else
+        snprintf(title, sizeof title, "%s \u2014 mappings in use by service", r->sc->name);
+    double top = draw_title(c, f, w, title, r->sc->description) + 6;
+    double bottom = draw_footer(c, f, w, h);
 
     double legend_w = (f->flags & FIG_NO_LEGEND) ? 0 : w < 600 ? w * 0.38 : LEGEND_COL_W;
     chart_map m;
