@@ -507,10 +507,13 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
         double lines = ceil(tw / (pw * 0.92));
         double ph = th * (lines < 4 ? lines : 4);
         double py = chart_map_y(&m, (double)r->gw[g].capacity) + 6;
+        if (py + ph > m.y + m.h - 4)
+            goto done;   /* no room in a small panel: the report says it beside */
         chart_fill_rect(c, m.x + 4, py - 2, pw + 8, ph + 4, CHART_RGB(0xFFFFFF, 0.88));
         chart_paragraph(c, m.x + 8, py, pw, CHART_FS_LABEL, CHART_BOLD, CHART_VERMILLION, 4,
                         b.portless);
     }
+done:
     chart_frame(c, &m);
     nc_bottleneck_free(&b);
     series_free(&s);
@@ -606,11 +609,12 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         return NC_ENOMEM;
     /* counts above, the share of requests failed in a panel of its own below */
     chart_map m = *area, mp = *area;
-    m.h = area->h * 0.52;
-    mp.y = m.y + m.h + PANEL_TICKS + 8;
-    mp.h = area->y + area->h - mp.y;
-    if (mp.h < 10)
-        mp.h = 10;
+    int split = area->h >= 110;   /* else too small for two panels: the header gives the day's share */
+    if (split) {
+        m.h = area->h * 0.52;
+        mp.y = m.y + m.h + PANEL_TICKS + 8;
+        mp.h = area->y + area->h - mp.y;
+    }
     chart_ticks yt;
     double top = series_max(s.syn_fail, s.n);
     if (series_max(s.req_fail, s.n) > top)
@@ -639,7 +643,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
     panel_head(c, &m, r->sc->ngateways > 1 ? r->sc->gateways[g].name : NULL, details);
     figure_format_span(r->sc->sample_s, span, sizeof span);
     snprintf(ytitle, sizeof ytitle, "per %s interval (mean of %u reps)", span, r->reps);
-    chart_axes(c, &m, &yt, CHART_FMT_COUNT, NULL, ytitle);
+    chart_axes(c, &m, &yt, CHART_FMT_COUNT, split || !last ? NULL : x_title(m.x1), ytitle);
     if (top <= 0) {
         chart_text(c, m.x + m.w / 2, m.y + m.h / 2, CHART_FS_PANEL, CHART_CENTER | CHART_MIDDLE,
                    CHART_MUTED, 0, "no failed SYNs, failed requests or stale reuses");
@@ -649,6 +653,10 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         chart_polyline(c, &m, s.x, s.stale, s.n, 1.4, CHART_GREEN, 0);
     }
     chart_frame(c, &m);
+    if (!split) {
+        series_free(&s);
+        return NC_OK;
+    }
 
     chart_ticks pt;
     double ptop = series_max(s.fail_pct, s.n);
