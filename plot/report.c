@@ -581,9 +581,11 @@ static nc_status md_scenario(FILE *fp, const report_ctx *x, const nc_scen_result
             chart_format_number(b.demand_peak, 0, num, sizeof num);
             fprintf(fp, ", unconstrained demand %s at its peak", num);
         }
-        if (b.topo.pools > 1)
-            fprintf(fp, "; %llu pools, %.4g over 80 %% and %.4g ran out (mean per replication)",
-                    (unsigned long long)b.topo.pools, b.sum.pools_alert, b.sum.pools_exhausted);
+        if (b.topo.pools > 1) {
+            chart_format_number((double)b.topo.pools, 0, num, sizeof num);
+            fprintf(fp, "; %s pools, %.4g over 80 %% and %.4g ran out (mean per replication)", num,
+                    b.sum.pools_alert, b.sum.pools_exhausted);
+        }
         fprintf(fp, ".\n");
         if (b.portless[0] != '\0') {
             fprintf(fp, "- **");
