@@ -79,6 +79,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap $$(sh tests/tools.sh python) tests/k8s_manifests.py
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_layouts.sh
 
 # The README's Slurm recipe on a throw-away single-node cluster (munged, slurmctld
 # and slurmd on localhost, all state in a temporary directory): installs slurm-wlm
@@ -130,6 +131,7 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_shard.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_hostile.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_explain.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_layouts.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

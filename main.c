@@ -11,6 +11,7 @@
 #include "io/plan_out.h"
 #include "io/validate_out.h"
 #include "io/shard.h"
+#include "io/warn.h"
 #include "model/arrivals.h"
 #include "model/batch.h"
 #include "model/plan.h"
@@ -554,6 +555,18 @@ static nc_status write_outputs(const cli *c, const nc_scen_result *const *rs, si
     return st;
 }
 
+/* Settings that contradict each other (io/warn.h), on stderr: findings,
+ * not errors. */
+static void print_warnings(const nc_input *in)
+{
+    nc_warnings w;
+    if (nc_input_warnings(in, &w) != NC_OK)
+        return;
+    for (size_t i = 0; i < w.n; i++)
+        fprintf(stderr, "natcap: warning: %s\n", w.msg[i]);
+    nc_warnings_free(&w);
+}
+
 static int cmd_validate(const cli *c)
 {
     nc_input in = {0};
@@ -563,6 +576,7 @@ static int cmd_validate(const cli *c)
         csv_explain_free(&ex);
         return rc;
     }
+    print_warnings(&in);
     printf("%s: %zu gateway%s, %zu destination%s, %zu service row%s, %zu profile%s, %zu scenario%s\n",
            c->input, in.ngateways, in.ngateways == 1 ? "" : "s", in.ndestinations,
            in.ndestinations == 1 ? "" : "s", in.nservices, in.nservices == 1 ? "" : "s",
@@ -709,6 +723,8 @@ static int prepare(const cli *c, nc_input *in, const gsl_rng_type **T)
     if (rc >= 0)
         return rc;
     rc = select_scenarios(in, c);
+    if (rc < 0)
+        print_warnings(in);
     if (rc < 0)
         rc = prerun_check(c, in);
     if (rc >= 0) {

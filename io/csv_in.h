@@ -12,8 +12,10 @@
  *  - Every cell is trimmed of spaces and tabs, quoted or not; a cell that is
  *    empty after trimming is blank (= not given).  A row whose cells are all
  *    blank is skipped like a blank line.
- *  - An optional file that is empty (no header) or has no data rows counts as
- *    absent: no profiles, or the one scenario "baseline".
+ *  - An optional file with a header but no data rows counts as absent: no
+ *    profiles, or the one scenario "baseline".  A file that is there but
+ *    empty, or holds only comments and blank lines, is an error ("no header
+ *    row") naming that file.
  *  - latency_p99_ms, when given, must exceed latency_p50_ms for every
  *    distribution; it is kept even for exponential and constant.
  *  - azure_lb's ports_per_instance: backend size = sum over the distinct

@@ -1,7 +1,10 @@
 /* csv_out.c - see csv_out.h.  Column definitions are in README.md. */
 #include "csv_out.h"
 
+#include "../model/bottleneck.h"
 #include "../model/summary.h"
+
+#include <math.h>
 
 #include <csv.h>
 #include <stdlib.h>
@@ -36,13 +39,19 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
     fputs("scenario,gateway,replications,capacity,peak_in_use,peak_in_use_max,peak_utilization,"
           "exhausted_replications,first_exhaustion,exhausted_minutes,requests,attempts,"
           "alloc_failures,failed_requests,failed_request_pct,new_connections,reuse_pct,"
-          "stale_reuses,pools,retries,seed,rng\n",
+          "stale_reuses,pools,retries,seed,rng,binding_pool,pools_total,pools_exhausted,"
+          "pools_over_alert,instances_without_ports,demand_peak,severity\n",
           fp);
     for (size_t i = 0; i < n; i++) {
         const nc_scen_result *r = rs[i];
         for (size_t g = 0; g < r->sc->ngateways; g++) {
-            nc_gw_summary s;
-            nc_summarize_gateway(r, g, &s);
+            nc_bottleneck b;
+            st = nc_bottleneck_get(r, g, &b, err);
+            if (st != NC_OK) {
+                outdir_end(od, fp, NULL);
+                return st;
+            }
+            const nc_gw_summary s = b.sum;
             char first[32];
             clock_or_empty(s.first_exhaustion, first, sizeof first);
             csv_out_field(fp, r->sc->name);
@@ -50,7 +59,7 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
             csv_out_field(fp, r->sc->gateways[g].name);
             fprintf(fp,
                     ",%u,%llu,%.1f,%u,%.4f,%u,%s,%.1f,%llu,%llu,%llu,%llu,%.4f,%llu,%.2f,%llu,%llu,%llu,"
-                    "%llu,%s\n",
+                    "%llu,%s",
                     r->reps, (unsigned long long)s.capacity, s.peak_in_use, s.peak_in_use_max,
                     s.peak_utilization, s.exhausted_replications, first, s.exhausted_minutes,
                     (unsigned long long)s.requests, (unsigned long long)s.attempts,
@@ -59,6 +68,14 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
                     (unsigned long long)s.stale_reuses, (unsigned long long)r->gw[g].npools,
                     (unsigned long long)r->gw[g].retries, (unsigned long long)r->sc->seed,
                     r->rng_name);
+            fputc(',', fp);
+            csv_out_field(fp, b.pool_name);
+            fprintf(fp, ",%llu,%.2f,%.2f,%llu,", (unsigned long long)b.topo.pools,
+                    s.pools_exhausted, s.pools_alert, (unsigned long long)b.topo.without_ports);
+            if (!isnan(b.demand_peak))
+                fprintf(fp, "%.1f", b.demand_peak);
+            fprintf(fp, ",%s\n", nc_severity_name(s.severity));
+            nc_bottleneck_free(&b);
         }
     }
     return finish(od, fp, err);
@@ -85,7 +102,7 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
     }
     fputs("time,t_s,gateway,in_use_mean,in_use_p05,in_use_p50,in_use_p95,in_use_max,active_mean,"
           "idle_mean,time_wait_mean,utilization_mean,alloc_failures_mean,failed_requests_mean,"
-          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications\n",
+          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications,failed_request_pct\n",
           fp);
     for (uint32_t k = 0; k < r->nsamples; k++) {
         sim_time t = (sim_time)k * r->sample_us;
@@ -96,11 +113,12 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
             nc_interval_stats_get(r, g, k, scratch, &x);
             fprintf(fp, "%s,%.0f,", clock, sim_to_s(t));
             csv_out_field(fp, r->sc->gateways[g].name);
-            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u\n",
+            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%.4f\n",
                     x.in_use_mean, x.in_use_p05, x.in_use_p50, x.in_use_p95, x.in_use_max,
                     x.active_mean, x.idle_mean, x.time_wait_mean, x.utilization_mean,
                     x.alloc_failures_mean, x.failed_requests_mean, x.attempts_mean,
-                    x.requests_mean, x.stale_reuses_mean, r->gw[g].fail_reps[k]);
+                    x.requests_mean, x.stale_reuses_mean, r->gw[g].fail_reps[k],
+                    x.failed_request_pct);
         }
     }
     free(scratch);
@@ -140,21 +158,40 @@ nc_status csv_out_services(outdir *od, const nc_scen_result *r, nc_error *err)
 
 void csv_out_table(FILE *fp, const nc_scen_result *const *rs, size_t n)
 {
-    fprintf(fp, "%-24s %-16s %9s %9s %7s %8s %9s %9s\n", "scenario", "gateway", "capacity", "peak",
-            "util", "first", "fail-min", "failed%");
+    fprintf(fp, "%-24s %-16s %9s %9s %7s %8s %9s %9s  %-20s %s\n", "scenario", "gateway",
+            "capacity", "peak", "util", "first", "fail-min", "failed%", "binding pool",
+            "severity");
+    char notes[8][800];
+    size_t nnotes = 0, more = 0;
     for (size_t i = 0; i < n; i++) {
         const nc_scen_result *r = rs[i];
         for (size_t g = 0; g < r->sc->ngateways; g++) {
-            nc_gw_summary s;
-            nc_summarize_gateway(r, g, &s);
-            char first[32];
+            nc_bottleneck b;
+            if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK)
+                continue;
+            const nc_gw_summary s = b.sum;
+            char first[32], words[96];
             if (s.first_exhaustion == SIM_TIME_NONE)
                 snprintf(first, sizeof first, "-");
             else
                 nc_format_clock(s.first_exhaustion, first, sizeof first);
-            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %8.3f%%\n", r->sc->name,
-                    r->sc->gateways[g].name, (unsigned long long)s.capacity, s.peak_in_use,
-                    100.0 * s.peak_utilization, first, s.exhausted_minutes, s.failed_request_pct);
+            nc_severity_words(&s, words, sizeof words);
+            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %8.3f%%  %-20s %s\n",
+                    r->sc->name, r->sc->gateways[g].name, (unsigned long long)s.capacity,
+                    s.peak_in_use, 100.0 * s.peak_utilization, first, s.exhausted_minutes,
+                    s.failed_request_pct, b.pool_name, words);
+            if (b.portless[0] != '\0') {
+                if (nnotes < sizeof notes / sizeof notes[0])
+                    snprintf(notes[nnotes++], sizeof notes[0], "%s: %s", r->sc->name, b.portless);
+                else
+                    more++;
+            }
+            nc_bottleneck_free(&b);
         }
     }
+    for (size_t i = 0; i < nnotes; i++)
+        fprintf(fp, "  %s\n", notes[i]);
+    if (more > 0)
+        fprintf(fp, "  (and %zu more gateway%s with instances without ports: see summary.csv)\n",
+                more, more == 1 ? "" : "s");
 }

@@ -362,8 +362,11 @@ nc_status csv_read_buffer(const char *path, const void *data, size_t len, int re
     parse_lines(&r, &p, buf + skip, len - skip);
     csv_free(&p);
     nc_status st = r.st;
-    if (st == NC_OK && !r.have_header && required)
-        st = nc_error_set(err, NC_EINPUT, path, 0, NULL, "file is empty (expected a header row)");
+    /* a file that is there but empty, optional or not: it was meant to say something */
+    if (st == NC_OK && !r.have_header)
+        st = nc_error_set(err, NC_EINPUT, path, 0, NULL,
+                          "no header row (the file is empty or holds only comments and blank "
+                          "lines); delete it or give its header");
     if (st != NC_OK)
         csv_read_free(out);
     return st;

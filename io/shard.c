@@ -433,7 +433,12 @@ static void put_gw(wr *w, const nc_gw_result *x, uint32_t ns, uint32_t ra, uint3
     put_u32(w, x->exhausted_reps);
     put_i64(w, x->first_exhaustion);
     put_u64(w, x->exhausted_us_sum);
+    put_u64(w, x->pools_exhausted_sum);
+    put_u64(w, x->pools_alert_sum);
+    put_u64(w, x->util_peak_sum);
+    put_u32(w, x->portless_reps);
     for (uint32_t r = ra; r < rb; r++) {
+        put_u32(w, x->binding_by_rep[r]);
         put_u32(w, x->peak_by_rep[r]);
         put_i64(w, x->first_fail_by_rep[r]);
         put_u32s(w, x->in_use_by_rep + (size_t)r * ns, ns);
@@ -448,6 +453,7 @@ static void put_gw(wr *w, const nc_gw_result *x, uint32_t ns, uint32_t ra, uint3
     put_u64s(w, x->stale_reuses_sum, ns);
     put_u64s(w, x->requests_sum, ns);
     put_u32s(w, x->fail_reps, ns);
+    put_u64s(w, x->util_in_use_sum, ns);
 }
 
 static void put_row(wr *w, const nc_row_result *y, uint32_t ns)
@@ -738,7 +744,12 @@ static void get_gw(rd *r, nc_gw_result *x, uint32_t ns, uint32_t ra, uint32_t rb
     if (first < x->first_exhaustion)
         x->first_exhaustion = first;
     x->exhausted_us_sum += get_u64(r);
+    x->pools_exhausted_sum += get_u64(r);
+    x->pools_alert_sum += get_u64(r);
+    x->util_peak_sum += get_u64(r);
+    x->portless_reps += get_u32(r);
     for (uint32_t k = ra; k < rb; k++) {
+        x->binding_by_rep[k] = get_u32(r);
         x->peak_by_rep[k] = get_u32(r);
         x->first_fail_by_rep[k] = get_i64(r);
         uint32_t *row = x->in_use_by_rep + (size_t)k * ns;
@@ -760,6 +771,7 @@ static void get_gw(rd *r, nc_gw_result *x, uint32_t ns, uint32_t ra, uint32_t rb
     add_u64s(r, x->requests_sum, ns);
     for (uint32_t j = 0; j < ns; j++)
         x->fail_reps[j] += get_u32(r);
+    add_u64s(r, x->util_in_use_sum, ns);
 }
 
 static void get_row(rd *r, nc_row_result *y, uint32_t ns)

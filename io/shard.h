@@ -53,7 +53,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SHARD_FORMAT_VERSION 1u
+#define SHARD_FORMAT_VERSION 2u
 #define SHARD_MAX 1000000u          /* largest N accepted */
 #define SHARD_INPUT_DIR_MAX 4095u   /* longest -i stored */
 

@@ -5,6 +5,7 @@
 #include "latency.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,8 +111,10 @@ static nc_status add_row(const nc_scenario *sc, const nc_gateway *gw, size_t i, 
     return NC_OK;
 }
 
-nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, occupancy **out,
-                           nc_error *err)
+/* Rows of gateway g without pooling; only those of pool group `only` unless
+ * it is SIZE_MAX. */
+static nc_status create(const nc_scenario *sc, size_t g, double time_wait_s, size_t only,
+                        occupancy **out, nc_error *err)
 {
     const nc_gateway *gw = &sc->gateways[g];
     double tw_s = time_wait_s >= 0 ? time_wait_s : gw->time_wait_s;
@@ -124,6 +127,8 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
     }
     for (size_t i = 0; i < sc->nservices; i++) {
         if (sc->services[i].gateway != g || sc->services[i].pool_idle > 0)
+            continue;
+        if (only != SIZE_MAX && group_of(sc, gw, i) != only)
             continue;
         nc_status st = add_row(sc, gw, i, tw_s, &o->rows[o->nrows], err);
         if (st != NC_OK) {
@@ -188,6 +193,19 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
     free(sum);
     *out = o;
     return NC_OK;
+}
+
+nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, occupancy **out,
+                           nc_error *err)
+{
+    return create(sc, g, time_wait_s, SIZE_MAX, out, err);
+}
+
+nc_status occupancy_create_group(const nc_scenario *sc, size_t row, occupancy **out,
+                                 nc_error *err)
+{
+    size_t g = sc->services[row].gateway;
+    return create(sc, g, -1, group_of(sc, &sc->gateways[g], row), out, err);
 }
 
 size_t occupancy_rows(const occupancy *o) { return o->nrows; }

@@ -50,6 +50,12 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
                            nc_error *err);
 void occupancy_destroy(occupancy *o);   /* NULL is a no-op */
 
+/* The same for one pool only: the pool group of service row `row` (the
+ * rows that share its pool, as above), whatever its occupancy against the
+ * others (the unconstrained demand of a named pool, SPEC §5 demand_peak). */
+nc_status occupancy_create_group(const nc_scenario *sc, size_t row, occupancy **out,
+                                 nc_error *err);
+
 /* Number of rows without pooling that the model covers (0: no estimate). */
 size_t occupancy_rows(const occupancy *o);
 

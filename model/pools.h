@@ -8,8 +8,8 @@
  *     instance, services in the order of their first row, instances in
  *     order, while its ports last: floor(nat_ips x ports per IP / N)
  *     instances get them, the rest get none (a pool of size 0).
- * Used by `natcap estimate` and validate; a stand-in for a fuller topology
- * query (model/topology.h), to merge with it.
+ * Used by `natcap estimate` and validate; the figures are those of the
+ * fuller topology query, model/topology.h, which pools.c summarises.
  */
 #ifndef NATCAP_MODEL_POOLS_H
 #define NATCAP_MODEL_POOLS_H

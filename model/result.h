@@ -9,7 +9,9 @@
  *
  * "Pool" below is always the gateway's fullest allocation pool (SPEC §3):
  * at each instant, the pool of the gateway with the most mappings in use
- * (all pools of a gateway have the same capacity).
+ * (all pools of a gateway have the same capacity, except those of instances
+ * left without ports, which have none: a request to one is refused, and the
+ * utilisation figures count such an instance as a pool 100 % used).
  */
 #ifndef NATCAP_MODEL_RESULT_H
 #define NATCAP_MODEL_RESULT_H
@@ -41,7 +43,18 @@ typedef struct nc_gw_result {
     sim_time first_exhaustion;    /* earliest failed allocation of any rep; SIM_TIME_NONE */
     uint64_t exhausted_us_sum;    /* sum over reps of length of intervals with failures, µs (integer: exact in any order) */
 
+    /* which pools bound (SPEC §5), summed over reps */
+    uint64_t pools_exhausted_sum; /* pools with >= 1 failed allocation */
+    uint64_t pools_alert_sum;     /* pools at >= 80 % at an interval end, or without ports
+                                     and asked for one */
+    uint64_t util_peak_sum;       /* each rep's peak, as capacity when an instance without
+                                     ports had requests (it is 100 % used) */
+    uint32_t portless_reps;       /* reps in which an instance without ports had requests */
+
     /* per replication (index = replication number), length nc_scen_result.reps */
+    uint32_t *binding_by_rep;     /* pool (within the gateway, model/topology.h) that bound:
+                                     the lowest one without ports that was asked, else the
+                                     one that reached the rep's peak */
     uint32_t *peak_by_rep;
     sim_time *first_fail_by_rep;  /* SIM_TIME_NONE when none */
 
@@ -57,6 +70,8 @@ typedef struct nc_gw_result {
     uint64_t *stale_reuses_sum;
     uint64_t *requests_sum;
     uint32_t *fail_reps;          /* reps with >= 1 failed allocation in interval k */
+    uint64_t *util_in_use_sum;    /* in use at the end of k, as capacity in a rep in which an
+                                     instance without ports was asked in k; summed over reps */
 } nc_gw_result;
 
 /* Per service row of services.csv. */

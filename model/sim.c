@@ -194,10 +194,12 @@ static inline sim_time next_release(const sim *s, uint32_t p, uint32_t g)
 
 /* An attempt of row rw (gateway g) refused at time a, now or later (see
  * drop_certain_failures): counted in the interval of a. */
-static inline void count_refused(sim *s, uint32_t rw, uint32_t g, sim_time a)
+static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, sim_time a)
 {
     if (a < 0)
         return;   /* warm-up: not measured */
+    pool *pl = &s->pools[p];
+    pl->mark |= POOL_FAILED;
     row_run *x = &s->rr[rw];
     x->attempts++;
     x->afail++;
@@ -210,6 +212,11 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t g, sim_time a)
     y->afail++;
     if (a < s->gws[g].first_fail)
         s->gws[g].first_fail = a;
+    if (__builtin_expect(pl->cap == 0, 0)) {   /* an instance without ports */
+        y->portless++;
+        if (p < s->gws[g].portless || s->gws[g].portless == NIL)
+            s->gws[g].portless = p;
+    }
 }
 
 /* Try to take a mapping from pool p for row r at time t. */
@@ -220,7 +227,7 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     row_run *x = &s->rr[r];
     expire_tw(s, g, t, 0);
     if (pl->in_use >= pl->cap) {
-        count_refused(s, r, g, t);
+        count_refused(s, r, p, g, t);
         return 0;
     }
     if (s->k >= 0) {
@@ -236,6 +243,7 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
         gs->imax = pl->in_use;
         if (s->k >= 0 && gs->imax > gs->peak) {
             gs->peak = gs->imax;
+            gs->peak_pool = p;
             gs->peak_epoch++;
         }
     }
@@ -522,7 +530,7 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
         fifo_entry d = *e;
         x->head = (x->head + 1) & (x->cap - 1);
         x->n--;
-        count_refused(s, d.row, g, d.t);
+        count_refused(s, d.row, d.pool, g, d.t);
         syn_dropped(s, EQ_IDX(d.ref), d.pool, d.row, d.t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
     }
 }
@@ -769,9 +777,13 @@ static void record_sample(sim *s, sim_time boundary)
         gw_state *gs = &s->gws[g];
         expire_tw(s, g, boundary, 1);
         const pool *best = &s->pools[gs->pool_lo];
-        for (uint32_t p = gs->pool_lo + 1; p < gs->pool_hi; p++)
-            if (s->pools[p].in_use > best->in_use)
-                best = &s->pools[p];
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
+            pool *pl = &s->pools[p];
+            if (pl->in_use > best->in_use)
+                best = pl;
+            if (pl->in_use > (pl->mark & ~POOL_FAILED))
+                pl->mark = (pl->mark & POOL_FAILED) | pl->in_use;
+        }
         gw_sample *x = &s->gs[(size_t)g * s->nsamples + k];
         x->in_use = best->in_use;
         x->active = best->active;
@@ -791,12 +803,16 @@ static void start_measuring(sim *s)
     for (uint32_t g = 0; g < s->ngw; g++) {
         gw_state *gs = &s->gws[g];
         expire_tw(s, g, 0, 1);
-        uint32_t m = 0;
-        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
-            if (s->pools[p].in_use > m)
+        uint32_t m = 0, mp = gs->pool_lo;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
+            if (s->pools[p].in_use > m) {
                 m = s->pools[p].in_use;
+                mp = p;
+            }
+        }
         gs->imax = m;
         gs->peak = m;
+        gs->peak_pool = mp;
         gs->peak_epoch++;
     }
 }
@@ -805,13 +821,15 @@ static void reset(sim *s)
 {
     memset(s->rr, 0, s->nrows * sizeof *s->rr);
     for (uint32_t p = 0; p < s->npools; p++)
-        s->pools[p].in_use = s->pools[p].active = s->pools[p].idle = 0;
+        s->pools[p].in_use = s->pools[p].active = s->pools[p].idle = s->pools[p].mark = 0;
     for (uint32_t i = 0; i < s->nipools; i++)
         s->ipools[i] = (ipool){s->ipools[i].row, 0, 0, NIL, NIL, NIL, NIL, NIL, SIM_TIME_NONE};
     for (uint32_t g = 0; g < s->ngw; g++) {
         s->gws[g].imax = s->gws[g].peak = 0;
         s->gws[g].peak_epoch = 1;
         s->gws[g].first_fail = SIM_TIME_NONE;
+        s->gws[g].portless = NIL;
+        s->gws[g].peak_pool = s->gws[g].pool_lo;
         s->tw[g].head = s->tw[g].n = 0;
     }
     memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
@@ -976,6 +994,7 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
             x->failed_requests_sum[k] += y->freq;
             x->stale_reuses_sum[k] += y->stale;
             x->requests_sum[k] += y->requests;
+            x->util_in_use_sum[k] += y->portless > 0 && y->in_use < x->capacity ? x->capacity : y->in_use;
             if (y->afail > 0) {
                 x->fail_reps[k]++;
                 x->exhausted_us_sum += (uint64_t)(sim_from_s(nc_scen_result_interval_s(res, k)));
@@ -992,8 +1011,26 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
         if (any_fail)
             x->exhausted_reps++;
         x->npools = 0;
-        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
-            x->npools += s->pools[p].cap > 0;
+        uint64_t exhausted = 0, alert = 0;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
+            const pool *pl = &s->pools[p];
+            uint64_t hi = pl->mark & ~POOL_FAILED;
+            x->npools += pl->cap > 0;
+            exhausted += (pl->mark & POOL_FAILED) != 0;
+            /* at or over the alert level (80 %) at an interval end, or an
+             * instance without ports that had requests (100 %) */
+            alert += pl->cap > 0 ? 5 * hi >= 4 * (uint64_t)pl->cap : (pl->mark & POOL_FAILED) != 0;
+        }
+        x->pools_exhausted_sum += exhausted;
+        x->pools_alert_sum += alert;
+        uint64_t util_peak = gs->peak;
+        if (gs->portless != NIL) {
+            x->portless_reps++;
+            if (util_peak < x->capacity)
+                util_peak = x->capacity;
+        }
+        x->util_peak_sum += util_peak;
+        x->binding_by_rep[rep] = (gs->portless != NIL ? gs->portless : gs->peak_pool) - gs->pool_lo;
     }
     for (uint32_t i = 0; i < s->nrows; i++) {
         const row_run *rr = &s->rr[i];

@@ -69,9 +69,12 @@ typedef struct fifo {
 typedef struct pool {
     uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
     uint32_t tw_last;            /* ring sequence number of its newest TIME_WAIT entry */
-    uint32_t unused;
+    uint32_t mark;               /* measured period: highest in use at an interval end (low
+                                    31 bits) | POOL_FAILED once an allocation failed */
     sim_time tw_first_t;         /* when its oldest TIME_WAIT entry expires (if any) */
 } pool;
+
+#define POOL_FAILED 0x80000000u
 
 typedef struct tw_entry {
     sim_time t;          /* when the mapping is free again */
@@ -143,6 +146,9 @@ typedef struct gw_state {
     uint32_t imax;               /* highest in use inside the current interval */
     uint32_t peak;               /* highest in the measured period */
     uint32_t peak_epoch;
+    uint32_t imax_pool;          /* the pool that reached imax */
+    uint32_t peak_pool;          /* the pool that reached peak */
+    uint32_t portless;           /* lowest pool of size 0 that refused a measured SYN; NIL */
     sim_time first_fail;
 } gw_state;
 
@@ -150,6 +156,7 @@ typedef struct gw_state {
 typedef struct gw_sample {
     uint32_t in_use, imax, active, idle, tw;
     uint32_t attempts, afail, freq, stale, requests;
+    uint32_t portless;           /* SYNs refused by pools of size 0 (instances without ports) */
 } gw_sample;
 
 struct sim {

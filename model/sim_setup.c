@@ -5,128 +5,48 @@
  */
 #include "sim_impl.h"
 
-/* Index of the first row of gateway g before `i` with the same service name
- * (and the same destination when same_dest), or i itself. */
-static uint32_t first_alike(const nc_scenario *sc, uint32_t i, int same_dest)
-{
-    const nc_service *a = &sc->services[i];
-    for (uint32_t j = 0; j < i; j++) {
-        const nc_service *b = &sc->services[j];
-        if (b->gateway == a->gateway && strcmp(b->name, a->name) == 0 &&
-            (!same_dest || b->destination == a->destination))
-            return j;
-    }
-    return i;
-}
+#include "topology.h"
 
-/* Lay out the allocation pools of gateway g and point its rows at them. */
+/* Lay out the allocation pools of gateway g (model/topology.h) and point
+ * its rows at them. */
 static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
 {
     const nc_scenario *sc = s->sc;
     const nc_gateway *gw = &sc->gateways[g];
-    uint64_t cap = nc_gateway_pool_capacity(gw);
-    uint32_t ppi = gw->ports_per_instance;
-    int per_dest = gw->mapping == NC_MAPPING_PER_DESTINATION;
-    uint64_t reservable = ppi ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / ppi : 0;
-    uint64_t lo = s->npools, next = lo;
-    /* service ordinal base: where this service's instances start in the
-     * gateway's reservation order (ppi only) */
-    uint64_t inst_ordinal = 0;
-    uint64_t *ord = calloc(s->nrows ? s->nrows : 1, sizeof *ord);
-    uint64_t *svc_inst = calloc(s->nrows ? s->nrows : 1, sizeof *svc_inst);
-    if (ord == NULL || svc_inst == NULL) {
-        free(ord);
-        free(svc_inst);
+    nc_topology t;
+    if (nc_topology_build(sc, g, &t) != NC_OK)
         return oom(err);
+    uint64_t lo = s->npools, next = lo + t.pools;
+    if (next > MAX_POOLS) {
+        nc_topology_free(&t);
+        return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
+                            "gateway '%s' would need more than %u allocation pools "
+                            "(instances x destination addresses): too large to simulate",
+                            gw->name, MAX_POOLS);
     }
     for (uint32_t i = 0; i < s->nrows; i++) {
-        if (sc->services[i].gateway != g)
+        const nc_topo_row *tr = &t.rows[i];
+        if (!tr->on_gateway)
             continue;
-        uint32_t f = first_alike(sc, i, 0);
-        if (sc->services[i].instances > svc_inst[f])
-            svc_inst[f] = sc->services[i].instances;
-    }
-    for (uint32_t i = 0; i < s->nrows; i++) {
-        if (sc->services[i].gateway == g && first_alike(sc, i, 0) == i) {
-            ord[i] = inst_ordinal;
-            inst_ordinal += svc_inst[i];
-        }
-    }
-    for (uint32_t i = 0; i < s->nrows; i++) {
-        const nc_service *sv = &sc->services[i];
         row *r = &s->rows[i];
-        if (sv->gateway != g)
-            continue;
-        uint32_t addrs = s->dest_addresses[sv->destination];
-        uint32_t f_svc = first_alike(sc, i, 0);
-        if (!per_dest && !ppi) {
-            r->pool_base = (uint32_t)lo;
-            r->inst_stride = r->addr_stride = 0;
-            if (next == lo)
-                next = lo + 1;
-        } else if (per_dest && !ppi) {
-            /* one pool per destination address; rows to the same destination share */
-            uint32_t j;
-            for (j = 0; j < i; j++)
-                if (sc->services[j].gateway == g && sc->services[j].destination == sv->destination)
-                    break;
-            r->pool_base = j < i ? s->rows[j].pool_base : (uint32_t)next;
-            if (j == i)
-                next += addrs;
-            r->inst_stride = 0;
-            r->addr_stride = 1;
-        } else if (!per_dest) {
-            r->pool_base = f_svc < i ? s->rows[f_svc].pool_base : (uint32_t)next;
-            if (f_svc == i)
-                next += svc_inst[i];
-            r->inst_stride = 1;
-            r->addr_stride = 0;
-        } else {
-            uint32_t f = first_alike(sc, i, 1);
-            r->pool_base = f < i ? s->rows[f].pool_base : (uint32_t)next;
-            if (f == i)
-                next += svc_inst[f_svc] * addrs;
-            r->inst_stride = addrs;
-            r->addr_stride = 1;
-        }
-        if (next > MAX_POOLS) {
-            free(ord);
-            free(svc_inst);
-            return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
-                                "gateway '%s' would need more than %u allocation pools "
-                                "(instances x destination addresses): too large to simulate",
-                                gw->name, MAX_POOLS);
-        }
+        r->pool_base = (uint32_t)(lo + tr->pool_base);
+        r->inst_stride = (uint32_t)tr->inst_stride;
+        r->addr_stride = (uint32_t)tr->addr_stride;
     }
-    if (next == lo)
-        next = lo + 1;   /* a gateway without rows still has its pool */
     pool *p = realloc(s->pools, next * sizeof *p);
     if (p == NULL) {
-        free(ord);
-        free(svc_inst);
+        nc_topology_free(&t);
         return oom(err);
     }
     s->pools = p;
+    uint64_t cap = t.capacity;
     for (uint64_t k = lo; k < next; k++)
         p[k] = (pool){(uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), 0, 0, 0, 0, 0, 0};
-    if (ppi) {
-        /* capacities by instance ordinal: the first `reservable` instances get ppi ports */
-        for (uint32_t i = 0; i < s->nrows; i++) {
-            const nc_service *sv = &sc->services[i];
-            if (sv->gateway != g)
-                continue;
-            row *r = &s->rows[i];
-            uint32_t f_svc = first_alike(sc, i, 0);
-            uint32_t addrs = per_dest ? s->dest_addresses[sv->destination] : 1;
-            for (uint64_t inst = 0; inst < svc_inst[f_svc]; inst++) {
-                uint32_t c = ord[f_svc] + inst < reservable ? ppi : 0;
-                for (uint32_t a = 0; a < addrs; a++)
-                    p[r->pool_base + inst * r->inst_stride + a * r->addr_stride].cap = c;
-            }
-        }
-    }
-    free(ord);
-    free(svc_inst);
+    if (t.without_ports > 0)
+        for (uint64_t k = 0; k < t.pools; k++)
+            if (nc_topology_pool_capacity(&t, k) == 0)
+                p[lo + k].cap = 0;
+    nc_topology_free(&t);
     s->gws[g].pool_lo = (uint32_t)lo;
     s->gws[g].pool_hi = (uint32_t)next;
     s->npools = (uint32_t)next;

@@ -12,6 +12,8 @@
 #include "canvas.h"
 #include "figure.h"
 
+#include "../model/bottleneck.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,12 +57,15 @@ static void format_minutes(double min, char *buf, size_t len)
         chart_format_number(min, 0, buf, len);
 }
 
+/* Two significant digits below 0.01 %, so 0.003 % and 17 % never look alike. */
 static void format_pct(double pct, char *buf, size_t len)
 {
     if (pct <= 0)
         snprintf(buf, len, "0 %%");
+    else if (pct < 0.0001)
+        snprintf(buf, len, "<0.0001 %%");
     else if (pct < 0.01)
-        snprintf(buf, len, "<0.01 %%");
+        snprintf(buf, len, "%.2g %%", pct);
     else
         snprintf(buf, len, "%.2f %%", pct);
 }
@@ -82,6 +87,20 @@ void report_row_fill(const nc_scen_result *r, size_t g, report_row *out)
     format_minutes(s.exhausted_minutes, out->failing, sizeof out->failing);
     format_pct(s.failed_request_pct, out->failed_pct, sizeof out->failed_pct);
     out->severity = report_verdict(&s, r->reps, out->verdict, sizeof out->verdict);
+    out->grade = s.severity;
+    snprintf(out->grade_name, sizeof out->grade_name, "%s", nc_severity_name(s.severity));
+    if (s.severity >= NC_SEV_MAJOR)   /* capitals: they must not read like "minor" */
+        for (char *p = out->grade_name; *p; p++)
+            *p = (char)(*p - 'a' + 'A');
+    nc_bottleneck b;
+    if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK)
+        return;
+    snprintf(out->binding_pool, sizeof out->binding_pool, "%s", b.pool_name);
+    if (b.topo.pools > 1 && (s.first_exhaustion != SIM_TIME_NONE || s.peak_utilization >= 0.8)) {
+        size_t o = strlen(out->verdict);
+        snprintf(out->verdict + o, sizeof out->verdict - o, " in %s", b.pool_name);
+    }
+    nc_bottleneck_free(&b);
 }
 
 static chart_rgba severity_colour(report_severity sv)
@@ -109,9 +128,10 @@ static const struct table_col {
     double w;
     int right;
 } cols[] = {
-    {"scenario", 128, 0},     {"gateway", 100, 0},      {"capacity", 60, 1},
+    {"scenario", 110, 0},     {"gateway", 84, 0},       {"capacity", 60, 1},
     {"peak in use", 66, 1},   {"peak util.", 56, 1},    {"first failure", 72, 1},
-    {"failing min", 62, 1},   {"failed req.", 62, 1},   {"verdict", 0, 0},
+    {"failing min", 62, 1},   {"failed req.", 62, 1},   {"severity", 54, 0},
+    {"verdict", 0, 0},
 };
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
@@ -150,7 +170,8 @@ static double summary_table(chart *c, const report_ctx *x, double y, size_t max_
                 chart_fill_rect(c, M, y, REPORT_PAGE_W - 2 * M, ROW_H, CHART_RGB(0xF4F4F4, 1));
             const char *cell[NCOLS] = {rr.scenario,     rr.gateway,       rr.capacity,
                                        rr.peak,         rr.utilization,   rr.first_failure,
-                                       rr.failing,      rr.failed_pct,    rr.verdict};
+                                       rr.failing,      rr.failed_pct,    rr.grade_name,
+                                       rr.verdict};
             table_line(c, y, cell, rr.severity != REPORT_OK ? CHART_BOLD : 0,
                        severity_colour(rr.severity));
             y += ROW_H;
@@ -173,7 +194,10 @@ static void headline(const report_ctx *x, char *buf, size_t len, report_severity
     size_t total = 0, bad = 0;
     double lowest_headroom = 100;
     *worst = REPORT_OK;
-    size_t bad_scenarios = 0;
+    size_t bad_scenarios = 0, worst_g = 0;
+    const nc_scen_result *worst_at = NULL;
+    nc_gw_summary worst_s;
+    memset(&worst_s, 0, sizeof worst_s);
     for (size_t i = 0; i < x->n; i++) {
         int scenario_bad = 0;
         for (size_t g = 0; g < x->rs[i]->sc->ngateways; g++, total++) {
@@ -189,10 +213,22 @@ static void headline(const report_ctx *x, char *buf, size_t len, report_severity
             report_severity sv = report_verdict(&s, x->rs[i]->reps, v, sizeof v);
             if (sv > *worst)
                 *worst = sv;
+            if (worst_at == NULL || s.severity > worst_s.severity ||
+                (s.severity == worst_s.severity && s.failed_request_pct > worst_s.failed_request_pct)) {
+                worst_at = x->rs[i];
+                worst_g = g;
+                worst_s = s;
+            }
         }
         bad_scenarios += scenario_bad;
     }
-    if (bad > 0)
+    if (bad > 0 && worst_at != NULL) {
+        char words[96];
+        nc_severity_words(&worst_s, words, sizeof words);
+        snprintf(buf, len, "%zu of %zu scenario%s ran out of source ports; the worst, %s / %s: %s.",
+                 bad_scenarios, x->n, x->n == 1 ? "" : "s", worst_at->sc->name,
+                 worst_at->sc->gateways[worst_g].name, words);
+    } else if (bad > 0)
         snprintf(buf, len, "%zu of %zu scenario%s ran out of source ports.", bad_scenarios, x->n,
                  x->n == 1 ? "" : "s");
     else if (total > 0)
@@ -216,7 +252,7 @@ static nc_status draw_in_box(chart *c, canvas_draw_fn fn, figure_ctx *fc, double
 
 static nc_status summary_page(chart *c, const report_ctx *x)
 {
-    char buf[512], date[48], line[256];
+    char buf[512], date[48], line[512];
     report_severity worst;
     double y = M;
     chart_text(c, M, y, 18, CHART_BOLD, CHART_INK, 0, "natcap \u2014 NAT source-port capacity report");
@@ -268,10 +304,34 @@ static double gateway_figures(chart *c, const nc_scen_result *r, size_t g, doubl
     snprintf(buf, sizeof buf, "gateway %s", gw->name);
     chart_text(c, x, y, CHART_FS_PANEL, CHART_BOLD, CHART_INK, w, buf);
     y += 15;
+    char words[96];
+    nc_severity_words(&s, words, sizeof words);
+    y = key_value(c, x, y, w, "severity", words, severity_colour(rr.severity), CHART_BOLD);
     y = key_value(c, x, y, w, "verdict", rr.verdict, severity_colour(rr.severity), CHART_BOLD);
     snprintf(buf, sizeof buf, "%s per pool%s%s", rr.capacity, gw->preset[0] ? " \u00b7 preset " : "",
              gw->preset);
     y = key_value(c, x, y, w, "capacity", buf, CHART_INK, 0);
+    nc_bottleneck bn;
+    if (nc_bottleneck_get(r, g, &bn, NULL) == NC_OK) {
+        y = key_value(c, x, y, w, "binding pool", bn.pool_name, CHART_INK, CHART_BOLD);
+        if (!isnan(bn.demand_peak)) {
+            chart_format_number(bn.demand_peak, 0, a, sizeof a);
+            snprintf(buf, sizeof buf, "%s unconstrained (%.0f %% of capacity)", a,
+                     s.capacity ? 100.0 * bn.demand_peak / (double)s.capacity : 0.0);
+            y = key_value(c, x, y, w, "demand", buf, CHART_INK, 0);
+        }
+        if (bn.topo.pools > 1) {
+            /* how utilisation is spread over the pools */
+            chart_format_number((double)bn.topo.pools, 0, a, sizeof a);
+            snprintf(buf, sizeof buf, "%s: %.4g over 80 %%, %.4g ran out", a, s.pools_alert,
+                     s.pools_exhausted);
+            y = key_value(c, x, y, w, "pools", buf, CHART_INK, 0);
+        }
+        if (bn.portless[0] != '\0')
+            y += chart_paragraph(c, x, y, w, CHART_FS_LABEL, CHART_BOLD, CHART_VERMILLION, 4,
+                                 bn.portless) + 2;
+        nc_bottleneck_free(&bn);
+    }
     chart_format_number((double)s.peak_in_use_max, 0, a, sizeof a);
     snprintf(buf, sizeof buf, "%s (%s), highest %s", rr.peak, rr.utilization, a);
     y = key_value(c, x, y, w, "peak in use", buf, CHART_INK, 0);
@@ -298,44 +358,82 @@ static double gateway_figures(chart *c, const nc_scen_result *r, size_t g, doubl
     return y + 8;
 }
 
-/* Rows by mappings held when their gateway peaked, largest first. */
-static nc_status rows_by_port_share(const nc_scen_result *r, size_t **out)
+/* The rows that draw on their gateway's binding pool, by the mappings each
+ * held in one of its pools when the gateway peaked (its total over the
+ * pools it spreads over, divided by their number), largest first.  On a
+ * gateway with one pool that is every row and its whole share.  *val gets
+ * the per-pool mean per replication of each row (indexed by row). */
+static nc_status rows_by_port_share(const nc_scen_result *r, size_t **out, size_t *nout,
+                                    double **val_out)
 {
     size_t n = r->sc->nservices;
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    if (idx == NULL)
+    double *val = calloc(n ? n : 1, sizeof *val);
+    if (idx == NULL || val == NULL) {
+        free(idx);
+        free(val);
         return NC_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    for (size_t i = 1; i < n; i++)   /* insertion sort, stable: tens of rows */
-        for (size_t j = i; j > 0 && r->rows[idx[j]].in_use_at_peak_sum >
-                                        r->rows[idx[j - 1]].in_use_at_peak_sum; j--) {
+    }
+    double reps = r->reps ? (double)r->reps : 1;
+    size_t m = 0;
+    for (size_t g = 0; g < r->sc->ngateways; g++) {
+        nc_bottleneck b;
+        if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK) {
+            free(idx);
+            free(val);
+            return NC_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (r->sc->services[i].gateway != g || !b.row_uses[i])
+                continue;
+            uint64_t pools = nc_topology_row_pools(&b.topo, i);
+            val[i] = (double)r->rows[i].in_use_at_peak_sum / reps / (double)(pools ? pools : 1);
+            idx[m++] = i;
+        }
+        nc_bottleneck_free(&b);
+    }
+    for (size_t i = 1; i < m; i++)   /* insertion sort, stable: tens of rows */
+        for (size_t j = i; j > 0 && val[idx[j]] > val[idx[j - 1]]; j--) {
             size_t t = idx[j];
             idx[j] = idx[j - 1];
             idx[j - 1] = t;
         }
     *out = idx;
+    *nout = m;
+    *val_out = val;
     return NC_OK;
+}
+
+/* Whether some gateway of the scenario has more than one pool. */
+static int many_pools(const nc_scen_result *r)
+{
+    for (size_t g = 0; g < r->sc->ngateways; g++)
+        if (r->gw[g].npools > 1 || r->sc->gateways[g].mapping == NC_MAPPING_PER_DESTINATION ||
+            r->sc->gateways[g].ports_per_instance > 0)
+            return 1;
+    return 0;
 }
 
 static nc_status top_rows_table(chart *c, const nc_scen_result *r, double x, double y, double w,
                                 double bottom)
 {
-    size_t *idx;
-    if (rows_by_port_share(r, &idx) != NC_OK)
+    size_t *idx, n;
+    double *val;
+    if (rows_by_port_share(r, &idx, &n, &val) != NC_OK)
         return NC_ENOMEM;
-    double reps = r->reps ? (double)r->reps : 1;
     chart_text(c, x, y, CHART_FS_PANEL, CHART_BOLD, CHART_INK, w, "Rows holding the most ports");
     y += 14;
     chart_text(c, x, y, CHART_FS_SMALL, 0, CHART_MUTED, w,
-               "mean mappings held at the gateway's peak");
+               many_pools(r) ? "rows of the binding pool: mean mappings held per pool at the "
+                               "gateway's peak"
+                             : "mean mappings held at the gateway's peak");
     y += 13;
-    size_t n = r->sc->nservices, shown = 0;
+    size_t shown = 0;
     for (size_t i = 0; i < n && y + 12 < bottom; i++, shown++) {
         size_t row = idx[i];
         char label[200], num[32];
         figure_row_label(r, row, label, sizeof label);
-        chart_format_number((double)r->rows[row].in_use_at_peak_sum / reps, 0, num, sizeof num);
+        chart_format_number(val[row], val[row] < 10 && val[row] > 0 ? 1 : 0, num, sizeof num);
         chart_fill_rect(c, x, y + 2, 9, 8, figure_row_colour(r, row));
         chart_text(c, x + w, y, CHART_FS_LABEL, CHART_RIGHT, CHART_INK, 0, num);
         chart_text(c, x + 14, y, CHART_FS_LABEL, 0, CHART_INK, w - 14 - 50, label);
@@ -347,6 +445,7 @@ static nc_status top_rows_table(chart *c, const nc_scen_result *r, double x, dou
         chart_text(c, x + 14, y, CHART_FS_SMALL, 0, CHART_MUTED, 0, note);
     }
     free(idx);
+    free(val);
     return NC_OK;
 }
 
@@ -443,16 +542,18 @@ static void md_chart(FILE *fp, const plot_opts *o, const char *dir, const char *
 static void md_summary(FILE *fp, const report_ctx *x)
 {
     fprintf(fp, "| scenario | gateway | capacity | peak in use | peak utilisation | first failure "
-                "| failing min | failed requests | verdict |\n"
-                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                "| failing min | failed requests | severity | binding pool | verdict |\n"
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n");
     for (size_t i = 0; i < x->n; i++)
         for (size_t g = 0; g < x->rs[i]->sc->ngateways; g++) {
             report_row rr;
             report_row_fill(x->rs[i], g, &rr);
             const char *em = rr.severity == REPORT_EXHAUSTED ? "**" : "";
-            fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", rr.scenario,
+            fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s | %s | %s%s%s | ", rr.scenario,
                     rr.gateway, rr.capacity, rr.peak, rr.utilization, rr.first_failure,
-                    rr.failing, rr.failed_pct, em, rr.verdict, em);
+                    rr.failing, rr.failed_pct, em, rr.grade_name, em);
+            md_text(fp, rr.binding_pool);
+            fprintf(fp, " | %s%s%s |\n", em, rr.verdict, em);
         }
     fputc('\n', fp);
 }
@@ -467,25 +568,53 @@ static nc_status md_scenario(FILE *fp, const report_ctx *x, const nc_scen_result
     md_chart(fp, x->o, r->sc->name, "occupancy");
     md_chart(fp, x->o, r->sc->name, "failures");
     md_chart(fp, x->o, r->sc->name, "services");
-    size_t *idx;
-    if (rows_by_port_share(r, &idx) != NC_OK)
+    for (size_t g = 0; g < r->sc->ngateways; g++) {
+        nc_bottleneck b;
+        if (nc_bottleneck_get(r, g, &b, NULL) != NC_OK)
+            return NC_ENOMEM;
+        char words[96], num[32], cap[32];
+        nc_severity_words(&b.sum, words, sizeof words);
+        chart_format_number((double)b.sum.capacity, 0, cap, sizeof cap);
+        fprintf(fp, "- gateway %s: **%s**; binding pool `%s` (capacity %s)", r->sc->gateways[g].name,
+                words, b.pool_name, cap);
+        if (!isnan(b.demand_peak)) {
+            chart_format_number(b.demand_peak, 0, num, sizeof num);
+            fprintf(fp, ", unconstrained demand %s at its peak", num);
+        }
+        if (b.topo.pools > 1) {
+            chart_format_number((double)b.topo.pools, 0, num, sizeof num);
+            fprintf(fp, "; %s pools, %.4g over 80 %% and %.4g ran out (mean per replication)", num,
+                    b.sum.pools_alert, b.sum.pools_exhausted);
+        }
+        fprintf(fp, ".\n");
+        if (b.portless[0] != '\0') {
+            fprintf(fp, "- **");
+            md_text(fp, b.portless);
+            fprintf(fp, "**\n");
+        }
+        nc_bottleneck_free(&b);
+    }
+    fputc('\n', fp);
+    size_t *idx, nb;
+    double *val;
+    if (rows_by_port_share(r, &idx, &nb, &val) != NC_OK)
         return NC_ENOMEM;
-    double reps = r->reps ? (double)r->reps : 1;
-    size_t n = r->sc->nservices < 10 ? r->sc->nservices : 10;
+    size_t n = nb < 10 ? nb : 10;
     fprintf(fp, "Service rows holding the most ports when their gateway peaked (mean over "
-                "%u replications):\n\n"
+                "%u replications%s):\n\n"
                 "| service | destination | gateway | mappings at peak |\n"
                 "| --- | --- | --- | ---: |\n",
-            r->reps);
+            r->reps, many_pools(r) ? "; rows of the binding pool, per pool" : "");
     for (size_t i = 0; i < n; i++) {
         const nc_service *sv = &r->sc->services[idx[i]];
         char num[32];
-        chart_format_number((double)r->rows[idx[i]].in_use_at_peak_sum / reps, 0, num, sizeof num);
+        chart_format_number(val[idx[i]], val[idx[i]] < 10 && val[idx[i]] > 0 ? 1 : 0, num, sizeof num);
         fprintf(fp, "| %s | %s | %s | %s |\n", sv->name, r->sc->destinations[sv->destination].name,
                 r->sc->gateways[sv->gateway].name, num);
     }
     fputc('\n', fp);
     free(idx);
+    free(val);
     return NC_OK;
 }
 
@@ -495,7 +624,7 @@ static nc_status write_markdown(outdir *od, const report_ctx *x, nc_error *err)
     nc_status st = outdir_begin(od, "report.md", &fp, err);
     if (st != NC_OK)
         return st;
-    char date[48], line[256];
+    char date[48], line[512];
     report_severity worst;
     canvas_format_epoch_human(x->o->run_epoch, date, sizeof date);
     headline(x, line, sizeof line, &worst);

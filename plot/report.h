@@ -48,8 +48,11 @@ typedef struct report_row {
     char first_failure[32];   /* "10:16:23" or "-" */
     char failing[32];         /* failing minutes per replication, "42" or "0" */
     char failed_pct[32];      /* "0.17 %" */
-    char verdict[96];
+    char verdict[96 + 2 * NC_NAME_MAX + 48];   /* "exhausts at 10:16 in payments#1" */
     report_severity severity;
+    nc_severity grade;        /* README "Severity" */
+    char grade_name[16];      /* "ok", "near", "minor", "MAJOR", "OUTAGE" */
+    char binding_pool[2 * NC_NAME_MAX + 48];
 } report_row;
 
 void report_row_fill(const nc_scen_result *r, size_t g, report_row *out);

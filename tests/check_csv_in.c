@@ -648,11 +648,11 @@ START_TEST(test_selector_reaches_used_rows)
 }
 END_TEST
 
-/* Optional files empty or header-only: as if absent.  Overrides of a column that is not
+/* Optional files header-only: as if absent.  Overrides of a column that is not
  * in the input files at all. */
 START_TEST(test_good_variants)
 {
-    file_spec f[] = {{"profiles.csv", "", 0}, {"scenarios.csv", "# none yet\nscenario\n", 0}};
+    file_spec f[] = {{"profiles.csv", "profile,time,multiplier\n", 0}, {"scenarios.csv", "# none yet\nscenario\n", 0}};
     nc_input in;
     nc_error err;
     ck_assert_msg(load_with(f, 2, &in, &err) == NC_OK, "%s", err.msg);

@@ -1,0 +1,289 @@
+/* topology.c - see topology.h for the layout. */
+#include "topology.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* First row of gateway g before i with the same service (and destination
+ * when same_dest), or i. */
+static size_t first_alike(const nc_scenario *sc, size_t i, int same_dest)
+{
+    const nc_service *a = &sc->services[i];
+    for (size_t j = 0; j < i; j++) {
+        const nc_service *b = &sc->services[j];
+        if (b->gateway == a->gateway && strcmp(b->name, a->name) == 0 &&
+            (!same_dest || b->destination == a->destination))
+            return j;
+    }
+    return i;
+}
+
+uint64_t nc_topology_ips_needed(const nc_gateway *gw, uint64_t instances, uint64_t ppi)
+{
+    uint64_t range = nc_gateway_port_range(gw);
+    if (ppi == 0 || range == 0)
+        return 0;
+    uint64_t need = (instances * ppi + range - 1) / range;
+    return need ? need : 1;
+}
+
+uint64_t nc_topology_ppi_allowed(const nc_gateway *gw, uint64_t nat_ips, uint64_t instances)
+{
+    if (instances == 0)
+        return 0;
+    uint64_t p = nat_ips * nc_gateway_port_range(gw) / instances;
+    if (strcmp(gw->preset, "azure_lb") == 0)
+        p -= p % 8;
+    return p;
+}
+
+static void grouped_number(uint64_t v, char *buf, size_t len)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%llu", (unsigned long long)v);
+    size_t n = strlen(raw), o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+}
+
+nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
+{
+    memset(out, 0, sizeof *out);
+    const nc_gateway *gw = &sc->gateways[g];
+    out->gateway = g;
+    out->per_destination = gw->mapping == NC_MAPPING_PER_DESTINATION;
+    out->per_instance = gw->ports_per_instance > 0;
+    out->capacity = nc_gateway_pool_capacity(gw);
+    out->nrows = sc->nservices;
+    out->portless_row = SIZE_MAX;
+    out->rows = calloc(sc->nservices ? sc->nservices : 1, sizeof *out->rows);
+    if (out->rows == NULL)
+        return NC_ENOMEM;
+    nc_topo_row *rw = out->rows;
+    /* each service's instances: the most of its rows */
+    for (size_t i = 0; i < sc->nservices; i++) {
+        if (sc->services[i].gateway != g)
+            continue;
+        size_t f = first_alike(sc, i, 0);
+        rw[i].on_gateway = 1;
+        rw[i].first_of_service = f;
+        rw[i].instances = sc->services[i].instances;
+        if (sc->services[i].instances > rw[f].service_instances)
+            rw[f].service_instances = sc->services[i].instances;
+    }
+    uint64_t ordinal = 0;
+    for (size_t i = 0; i < sc->nservices; i++) {
+        if (rw[i].on_gateway && rw[i].first_of_service == i) {
+            rw[i].ordinal = ordinal;
+            ordinal += rw[i].service_instances;
+        }
+    }
+    out->instances = ordinal;
+    uint64_t ppi = gw->ports_per_instance;
+    out->reservable = ppi ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / ppi : ordinal;
+    if (out->reservable > ordinal)
+        out->reservable = ordinal;
+    out->without_ports = ordinal - out->reservable;
+    uint64_t next = 0;
+    for (size_t i = 0; i < sc->nservices; i++) {
+        const nc_service *sv = &sc->services[i];
+        nc_topo_row *r = &rw[i];
+        if (!r->on_gateway)
+            continue;
+        size_t fs = r->first_of_service;
+        r->ordinal = rw[fs].ordinal;
+        r->service_instances = rw[fs].service_instances;
+        const nc_destination *de = &sc->destinations[sv->destination];
+        uint32_t addrs = de->addresses ? de->addresses : 1;
+        r->addresses = out->per_destination ? addrs : 1;
+        if (!out->per_destination && !out->per_instance) {
+            r->pool_base = 0;
+            r->inst_stride = r->addr_stride = 0;
+            if (next == 0)
+                next = 1;
+        } else if (!out->per_instance) {
+            /* one pool per destination address: rows to the same destination share */
+            size_t j;
+            for (j = 0; j < i; j++)
+                if (rw[j].on_gateway && sc->services[j].destination == sv->destination)
+                    break;
+            r->pool_base = j < i ? rw[j].pool_base : next;
+            if (j == i)
+                next += addrs;
+            r->inst_stride = 0;
+            r->addr_stride = 1;
+        } else if (!out->per_destination) {
+            r->pool_base = fs < i ? rw[fs].pool_base : next;
+            if (fs == i)
+                next += r->service_instances;
+            r->inst_stride = 1;
+            r->addr_stride = 0;
+        } else {
+            size_t f = first_alike(sc, i, 1);
+            r->pool_base = f < i ? rw[f].pool_base : next;
+            if (f == i)
+                next += r->service_instances * addrs;
+            r->inst_stride = addrs;
+            r->addr_stride = 1;
+        }
+    }
+    out->pools = next ? next : 1;   /* a gateway without rows still has its pool */
+    out->pools_with_ports = out->pools;
+    if (out->per_instance) {
+        /* pools of instances past the reservable ones have size 0 */
+        uint64_t without = 0;
+        for (size_t i = 0; i < sc->nservices; i++) {
+            const nc_topo_row *r = &rw[i];
+            if (!r->on_gateway)
+                continue;
+            int owner = out->per_destination ? first_alike(sc, i, 1) == i : r->first_of_service == i;
+            if (!owner)
+                continue;
+            uint64_t end = r->ordinal + r->service_instances;
+            uint64_t lost = end <= out->reservable ? 0
+                            : r->ordinal >= out->reservable ? r->service_instances
+                                                            : end - out->reservable;
+            without += lost * r->addresses;
+        }
+        out->pools_with_ports = out->pools - without;
+        for (size_t i = 0; i < sc->nservices; i++) {
+            const nc_topo_row *r = &rw[i];
+            if (!r->on_gateway || r->first_of_service != i)
+                continue;
+            uint64_t end = r->ordinal + r->service_instances;
+            if (end <= out->reservable)
+                continue;
+            out->portless_services++;
+            if (out->portless_row == SIZE_MAX) {
+                out->portless_row = i;
+                out->portless_in_service = r->ordinal >= out->reservable
+                                               ? r->service_instances
+                                               : end - out->reservable;
+            }
+        }
+        out->ips_for_all = nc_topology_ips_needed(gw, out->instances, ppi);
+        out->ppi_for_all = nc_topology_ppi_allowed(gw, gw->nat_ips, out->instances);
+    }
+    return NC_OK;
+}
+
+void nc_topology_free(nc_topology *t)
+{
+    if (t == NULL)
+        return;
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}
+
+/* Instance (0-based) and address of pool p within row r's block; -1 when p
+ * is not in it. */
+static int decode(const nc_topology *t, const nc_topo_row *r, uint64_t p, uint64_t *inst,
+                  uint64_t *addr)
+{
+    if (!r->on_gateway || p < r->pool_base)
+        return -1;
+    uint64_t off = p - r->pool_base;
+    uint64_t per_inst = r->addr_stride ? r->addresses : 1;
+    uint64_t block = (t->per_instance ? r->service_instances : 1) * per_inst;
+    if (off >= block)
+        return -1;
+    *inst = t->per_instance ? off / per_inst : 0;
+    *addr = r->addr_stride ? off % per_inst : 0;
+    return 0;
+}
+
+size_t nc_topology_pool_row(const nc_topology *t, uint64_t p)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        uint64_t inst, addr;
+        if (decode(t, &t->rows[i], p, &inst, &addr) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+uint64_t nc_topology_pool_capacity(const nc_topology *t, uint64_t p)
+{
+    if (!t->per_instance)
+        return t->capacity;
+    size_t i = nc_topology_pool_row(t, p);
+    if (i == SIZE_MAX)
+        return t->capacity;
+    uint64_t inst, addr;
+    decode(t, &t->rows[i], p, &inst, &addr);
+    return t->rows[i].ordinal + inst < t->reservable ? t->capacity : 0;
+}
+
+int nc_topology_row_uses(const nc_topology *t, size_t row, uint64_t p)
+{
+    uint64_t inst, addr;
+    if (row >= t->nrows || decode(t, &t->rows[row], p, &inst, &addr) != 0)
+        return 0;
+    return inst < t->rows[row].instances;
+}
+
+uint64_t nc_topology_row_pools(const nc_topology *t, size_t row)
+{
+    const nc_topo_row *r = &t->rows[row];
+    return (t->per_instance ? r->instances : 1) * (r->addr_stride ? r->addresses : 1);
+}
+
+void nc_topology_pool_name(const nc_topology *t, const nc_scenario *sc, uint64_t p, char *buf,
+                           size_t len)
+{
+    size_t i = nc_topology_pool_row(t, p);
+    if (i == SIZE_MAX || (!t->per_instance && !t->per_destination)) {
+        snprintf(buf, len, "%s", sc->gateways[t->gateway].name);
+        return;
+    }
+    uint64_t inst, addr;
+    decode(t, &t->rows[i], p, &inst, &addr);
+    const nc_service *sv = &sc->services[i];
+    const char *dest = sc->destinations[sv->destination].name;
+    if (!t->per_instance)
+        snprintf(buf, len, "%s#%llu", dest, (unsigned long long)addr + 1);
+    else if (!t->per_destination)
+        snprintf(buf, len, "%s#%llu", sv->name, (unsigned long long)inst + 1);
+    else
+        snprintf(buf, len, "%s#%llu>%s#%llu", sv->name, (unsigned long long)inst + 1, dest,
+                 (unsigned long long)addr + 1);
+}
+
+void nc_topology_portless_text(const nc_topology *t, const nc_scenario *sc, char *buf, size_t len)
+{
+    if (len > 0)
+        buf[0] = '\0';
+    if (t->without_ports == 0)
+        return;
+    const nc_gateway *gw = &sc->gateways[t->gateway];
+    char n[32], all[32], got[32], svc[32];
+    grouped_number(t->without_ports, n, sizeof n);
+    grouped_number(t->instances, all, sizeof all);
+    grouped_number(t->reservable, got, sizeof got);
+    grouped_number(t->portless_in_service, svc, sizeof svc);
+    const char *name = sc->services[t->portless_row].name;
+    char who[160];
+    if (t->portless_services > 1)
+        snprintf(who, sizeof who, "%s of service '%s' and %zu more service%s", svc, name,
+                 t->portless_services - 1, t->portless_services > 2 ? "s" : "");
+    else
+        snprintf(who, sizeof who, "of service '%s'", name);
+    char fix[200];
+    if (t->ppi_for_all > 0)
+        snprintf(fix, sizeof fix, ", or ports_per_instance %llu with %u NAT IP%s",
+                 (unsigned long long)t->ppi_for_all, gw->nat_ips, gw->nat_ips == 1 ? "" : "s");
+    else
+        fix[0] = '\0';
+    snprintf(buf, len,
+             "gateway '%s': %s of %s instances get no ports (%s), their requests fail: "
+             "%u NAT IP%s reserve%s %u ports each for %s of them; %llu NAT IPs would reserve "
+             "them for all%s",
+             gw->name, n, all, who, gw->nat_ips, gw->nat_ips == 1 ? "" : "s",
+             gw->nat_ips == 1 ? "s" : "", gw->ports_per_instance, got,
+             (unsigned long long)t->ips_for_all, fix);
+}

@@ -1,0 +1,286 @@
+/*
+ * check_layouts.c - naming the bottleneck on every gateway layout (SPEC §5):
+ * the pool layout and its names (model/topology.h), the instances left
+ * without ports and what would reserve ports for all (hand arithmetic), the
+ * binding pool and its unconstrained demand from a simulation (lambda x
+ * E[hold] on a flat profile), the demand line on the occupancy chart, the
+ * severity grades, and utilisation that counts instances without ports as
+ * full (a scenario never looks better than its fix).
+ */
+#include "../model/batch.h"
+#include "../model/bottleneck.h"
+#include "../model/summary.h"
+#include "../model/topology.h"
+#include "../plot/canvas.h"
+#include "../plot/figure.h"
+#include "fixture.h"
+
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+/* GCP-like: 1,500 VMs x 64 ports, 1 NAT IP of 64,512 ports, per destination. */
+static void gcp_fixture(fx *f, uint32_t nat_ips)
+{
+    fx_init(f);
+    nc_gateway *g = &f->gw[0];
+    snprintf(g->preset, sizeof g->preset, "gcp");
+    g->mapping = NC_MAPPING_PER_DESTINATION;
+    g->ports_per_instance = 64;
+    g->nat_ips = nat_ips;
+    fx_add_row(f, "api", 0, 0, 1500, 0.25);
+}
+
+START_TEST(test_topology_per_instance)
+{
+    fx f;
+    gcp_fixture(&f, 1);
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f.sc, 0, &t), NC_OK);
+    /* floor(64512 / 64) = 1008 reserved, 1500 - 1008 = 492 without */
+    ck_assert_uint_eq(t.instances, 1500);
+    ck_assert_uint_eq(t.reservable, 1008);
+    ck_assert_uint_eq(t.without_ports, 492);
+    ck_assert_uint_eq(t.pools, 1500);
+    ck_assert_uint_eq(t.pools_with_ports, 1008);
+    ck_assert_uint_eq(t.ips_for_all, 2);     /* ceil(1500 x 64 / 64512) */
+    ck_assert_uint_eq(t.ppi_for_all, 43);    /* floor(64512 / 1500) */
+    ck_assert_uint_eq(nc_topology_pool_capacity(&t, 1007), 64);
+    ck_assert_uint_eq(nc_topology_pool_capacity(&t, 1008), 0);
+    char name[160], text[640];
+    nc_topology_pool_name(&t, &f.sc, 1008, name, sizeof name);
+    ck_assert_str_eq(name, "api#1009>api#1");
+    nc_topology_portless_text(&t, &f.sc, text, sizeof text);
+    ck_assert_ptr_nonnull(strstr(text, "492 of 1,500 instances get no ports"));
+    ck_assert_ptr_nonnull(strstr(text, "service 'api'"));
+    ck_assert_ptr_nonnull(strstr(text, "2 NAT IPs would reserve them for all"));
+    ck_assert_ptr_nonnull(strstr(text, "ports_per_instance 43 with 1 NAT IP"));
+    nc_topology_free(&t);
+
+    /* azure_lb: 64,000 ports per IP, manual allocation in multiples of 8 */
+    snprintf(f.gw[0].preset, sizeof f.gw[0].preset, "azure_lb");
+    f.gw[0].port_max = 65023;
+    ck_assert_uint_eq(nc_topology_ppi_allowed(&f.gw[0], 1, 1500), 40);   /* 42.7 -> 40 */
+    ck_assert_uint_eq(nc_topology_ips_needed(&f.gw[0], 1500, 64), 2);    /* 96,000 / 64,000 */
+
+    gcp_fixture(&f, 2);
+    ck_assert_int_eq(nc_topology_build(&f.sc, 0, &t), NC_OK);
+    ck_assert_uint_eq(t.without_ports, 0);   /* 2 x 1008 >= 1500 */
+    nc_topology_portless_text(&t, &f.sc, text, sizeof text);
+    ck_assert_str_eq(text, "");
+    nc_topology_free(&t);
+}
+END_TEST
+
+START_TEST(test_topology_per_destination)
+{
+    fx f;
+    fx_init(&f);
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.sc.ndestinations = 3;
+    const char *names[] = {"payments", "search", "maps"};
+    uint32_t addrs[] = {1, 4, 2};
+    for (int d = 0; d < 3; d++) {
+        f.de[d] = f.de[0];
+        snprintf(f.de[d].name, sizeof f.de[d].name, "%s", names[d]);
+        f.de[d].addresses = addrs[d];
+    }
+    fx_add_row(&f, "web", 0, 1, 20, 50);       /* search: pools 0..3 */
+    fx_add_row(&f, "checkout", 0, 0, 10, 100); /* payments: pool 4 */
+    fx_add_row(&f, "web", 0, 2, 20, 10);       /* maps: pools 5, 6 */
+    fx_add_row(&f, "batch", 0, 1, 2, 1);       /* search again: shares 0..3 */
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f.sc, 0, &t), NC_OK);
+    ck_assert_uint_eq(t.pools, 7);
+    ck_assert_uint_eq(t.without_ports, 0);
+    char name[160];
+    nc_topology_pool_name(&t, &f.sc, 4, name, sizeof name);
+    ck_assert_str_eq(name, "payments#1");
+    nc_topology_pool_name(&t, &f.sc, 2, name, sizeof name);
+    ck_assert_str_eq(name, "search#3");
+    nc_topology_pool_name(&t, &f.sc, 6, name, sizeof name);
+    ck_assert_str_eq(name, "maps#2");
+    ck_assert(nc_topology_row_uses(&t, 1, 4));
+    ck_assert(!nc_topology_row_uses(&t, 0, 4));
+    ck_assert(nc_topology_row_uses(&t, 3, 2));
+    ck_assert(!nc_topology_row_uses(&t, 2, 2));
+    ck_assert_uint_eq(nc_topology_row_pools(&t, 0), 4);
+    nc_topology_free(&t);
+}
+END_TEST
+
+/* A per-destination gateway of 50 mappings per address: "big" (1 address)
+ * gets 1 new connection/s held 0.1 s + 60 s TIME_WAIT: demand 60.1 > 50;
+ * "small" (2 addresses) gets 0.5/s: 0.25 x 60.1 = 15 per address. */
+static void small_aws(fx *f)
+{
+    fx_init(f);
+    f->gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f->gw[0].per_destination_limit = 50;
+    f->sc.duration_h = 1;
+    f->sc.warmup_h = 0.1;
+    f->sc.replications = 3;
+    f->sc.ndestinations = 2;
+    f->de[1] = f->de[0];
+    snprintf(f->de[1].name, sizeof f->de[1].name, "small");
+    f->de[1].addresses = 2;
+    snprintf(f->de[0].name, sizeof f->de[0].name, "big");
+    fx_add_row(f, "s", 0, 1, 1, 0.5);
+    fx_add_row(f, "b", 0, 0, 2, 0.5);
+}
+
+static int is_purple(int r, int g, int b)   /* Okabe-Ito reddish purple (204, 121, 167) */
+{
+    return r > 170 && r < 235 && g > 90 && g < 150 && b > 135 && b < 200;
+}
+
+START_TEST(test_binding_pool_and_demand_line)
+{
+    fx f;
+    small_aws(&f);
+    batch_opts o = {.jobs = 2};
+    nc_scen_result *r = NULL;
+    nc_error err;
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    nc_bottleneck b;
+    ck_assert_int_eq(nc_bottleneck_get(r, 0, &b, &err), NC_OK);
+    ck_assert_str_eq(b.pool_name, "big#1");
+    ck_assert_uint_eq(b.topo.pools, 3);
+    ck_assert_double_eq_tol(b.demand_peak, 1.0 * (0.1 + 60), 1e-6);   /* lambda E[H] */
+    ck_assert_double_eq_tol(b.demand[10], 60.1, 1e-6);
+    ck_assert(b.sum.pools_exhausted > 0.99 && b.sum.pools_exhausted < 1.01);   /* big only */
+    ck_assert_uint_eq(b.rows_using, 1);
+    ck_assert(b.row_uses[1] && !b.row_uses[0]);
+    ck_assert_int_ge(b.sum.severity, NC_SEV_MINOR);
+
+    /* the demand line: purple at 60.1 along the right half of the plot,
+     * not at 45 (below capacity, where it is not drawn) */
+    plot_opts po = {PLOT_PNG, "inputs", 0};
+    chart_map maps[1];
+    figure_ctx fc = {.r = r, .o = &po, .flags = FIG_STANDALONE, .maps = maps};
+    cairo_surface_t *s = NULL;
+    ck_assert_int_eq(canvas_render_image(FIGURE_W, FIGURE_H, figure_occupancy, &fc, &s, &err),
+                     NC_OK);
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    int x0 = (int)((maps[0].x + maps[0].w * 0.5) * CANVAS_PNG_SCALE);
+    int x1 = (int)((maps[0].x + maps[0].w * 0.95) * CANVAS_PNG_SCALE);
+    int hits = 0, below = 0;
+    for (int x = x0; x < x1; x++) {
+        for (int dy = -2; dy <= 2; dy++) {
+            int y = (int)(chart_map_y(&maps[0], 60.1) * CANVAS_PNG_SCALE) + dy;
+            uint32_t v;
+            memcpy(&v, d + (size_t)y * (size_t)stride + 4 * (size_t)x, 4);
+            if (is_purple((int)(v >> 16 & 0xff), (int)(v >> 8 & 0xff), (int)(v & 0xff))) {
+                hits++;
+                break;
+            }
+        }
+        int y = (int)(chart_map_y(&maps[0], 45) * CANVAS_PNG_SCALE);
+        uint32_t v;
+        memcpy(&v, d + (size_t)y * (size_t)stride + 4 * (size_t)x, 4);
+        below += is_purple((int)(v >> 16 & 0xff), (int)(v >> 8 & 0xff), (int)(v & 0xff));
+    }
+    ck_assert_int_gt(hits, (x1 - x0) * 9 / 10);
+    ck_assert_int_eq(below, 0);
+    cairo_surface_destroy(s);
+    nc_bottleneck_free(&b);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* 3 instances with 8 ports each, one IP of 16 ports: instance 3 gets none.
+ * Its requests fail, so the gateway is 100 % used though the other two
+ * hold ~2 of their 8; with a second IP it is not. */
+static void three_vms(fx *f, uint32_t nat_ips)
+{
+    fx_init(f);
+    f->gw[0].port_min = 1000;
+    f->gw[0].port_max = 1015;
+    f->gw[0].ports_per_instance = 8;
+    f->gw[0].time_wait_s = 20;
+    f->gw[0].nat_ips = nat_ips;
+    f->sc.duration_h = 0.5;
+    f->sc.warmup_h = 0.05;
+    f->sc.replications = 2;
+    fx_add_row(f, "vm", 0, 0, 3, 0.1);   /* 0.1 x 20.1 = 2 per instance: under 8 */
+}
+
+START_TEST(test_portless_is_full)
+{
+    fx f, g;
+    three_vms(&f, 1);
+    three_vms(&g, 2);
+    batch_opts o = {.jobs = 1};
+    nc_scen_result *r = NULL, *fix = NULL;
+    nc_error err;
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    ck_assert_int_eq(batch_run(&g.sc, 1, &o, &fix, &err), NC_OK);
+    nc_bottleneck b, bf;
+    ck_assert_int_eq(nc_bottleneck_get(r, 0, &b, &err), NC_OK);
+    ck_assert_int_eq(nc_bottleneck_get(fix, 0, &bf, &err), NC_OK);
+    ck_assert_uint_eq(b.topo.without_ports, 1);
+    ck_assert_str_eq(b.pool_name, "vm#3");
+    ck_assert(!b.pool_has_ports);
+    ck_assert_double_eq(b.sum.peak_utilization, 1.0);
+    ck_assert(b.sum.peak_in_use < 8);               /* the pools with ports never fill */
+    ck_assert(b.sum.pools_exhausted > 0.99);        /* the port-less pool ran out */
+    ck_assert_int_eq(b.sum.severity, NC_SEV_OUTAGE);   /* a third of the requests fail */
+    ck_assert_uint_eq(bf.topo.without_ports, 0);
+    ck_assert(bf.sum.peak_utilization < b.sum.peak_utilization);
+    ck_assert_int_lt(bf.sum.severity, b.sum.severity);
+    double scratch[2];
+    for (uint32_t k = 0; k < r->nsamples; k++) {   /* the comparison chart's series */
+        nc_interval_stats a, c;
+        nc_interval_stats_get(r, 0, k, scratch, &a);
+        nc_interval_stats_get(fix, 0, k, scratch, &c);
+        ck_assert(a.utilization_mean >= c.utilization_mean);
+    }
+    nc_bottleneck_free(&b);
+    nc_bottleneck_free(&bf);
+    nc_scen_result_destroy(r);
+    nc_scen_result_destroy(fix);
+}
+END_TEST
+
+START_TEST(test_severity_bands)
+{
+    ck_assert_int_eq(nc_severity_grade(0.5, 0, 0, 0, 0), NC_SEV_OK);
+    ck_assert_int_eq(nc_severity_grade(0.8, 0, 0, 0, 0), NC_SEV_NEAR);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 0, 0, 3), NC_SEV_MINOR);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 0.003, 12), NC_SEV_MINOR);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 0.05, 90), NC_SEV_MAJOR);   /* long */
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 0.1, 10), NC_SEV_MAJOR);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 9.99, 10), NC_SEV_MAJOR);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 10, 10), NC_SEV_OUTAGE);
+    ck_assert_int_eq(nc_severity_grade(1.0, 5, 3, 17, 1440), NC_SEV_OUTAGE);
+    nc_gw_summary s;
+    memset(&s, 0, sizeof s);
+    s.failed_requests = 3;
+    s.failed_request_pct = 0.003;
+    s.severity = NC_SEV_MINOR;
+    char a[96], b[96];
+    nc_severity_words(&s, a, sizeof a);
+    s.failed_request_pct = 17.2;
+    s.severity = NC_SEV_OUTAGE;
+    nc_severity_words(&s, b, sizeof b);
+    ck_assert_str_eq(a, "minor: 0.003 % of requests failed");
+    ck_assert_str_eq(b, "OUTAGE: 17 % of requests failed");
+    ck_assert_str_eq(nc_severity_name(NC_SEV_NEAR), "near");
+}
+END_TEST
+
+Suite *layouts_suite(void);
+Suite *layouts_suite(void)
+{
+    Suite *s = suite_create("layouts");
+    TCase *t = tcase_create("bottleneck");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_topology_per_instance);
+    tcase_add_test(t, test_topology_per_destination);
+    tcase_add_test(t, test_binding_pool_and_demand_line);
+    tcase_add_test(t, test_portless_is_full);
+    tcase_add_test(t, test_severity_bands);
+    suite_add_tcase(s, t);
+    return s;
+}
