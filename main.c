@@ -10,6 +10,7 @@
 #include "io/outdir.h"
 #include "io/plan_out.h"
 #include "io/validate_out.h"
+#include "plot/plan_plot.h"
 #include "io/shard.h"
 #include "model/arrivals.h"
 #include "model/batch.h"
@@ -741,7 +742,7 @@ static int cmd_run(const cli *c)
         return EXIT_SOFTWARE;
     }
     progress pg = {&in, !c->quiet && isatty(STDERR_FILENO), 0};
-    batch_opts bo = {c->jobs, T, &stop_flag, draw_progress, &pg, 0, 0};
+    batch_opts bo = {c->jobs, T, &stop_flag, draw_progress, &pg, 0, 0, NULL};
     nc_error err = {0};
     nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err) : NC_OK;
     struct timespec w0, w1;
@@ -869,11 +870,14 @@ static int cmd_plan(const cli *c)
     po.jobs = c->jobs;
     po.rng = T;
     po.stop = &stop_flag;
-    po.quiet = c->quiet || !isatty(STDERR_FILENO);
+    plan_progress pp = {isatty(STDERR_FILENO), c->quiet, 0};
+    po.progress = plan_progress_report;
+    po.ud = &pp;
     nc_error err = {0};
     outdir *od = NULL;
     plan_result *pr = NULL;
     nc_status st = plan_run(in.scenarios, in.nscenarios, &po, &pr, &err);
+    plan_progress_end(&pp);
     if (st == NC_OK)
         st = outdir_open(c->output, &od, &err);
     if (st == NC_OK) {
@@ -888,10 +892,16 @@ static int cmd_plan(const cli *c)
         outdir_close(od);
     }
     if (st == NC_OK && !c->quiet)
-        plan_print(stdout, pr);
+        plan_out_table(stdout, pr);
+    int exhausted = 0;
+    for (size_t i = 0; st == NC_OK && i < pr->n; i++)
+        for (size_t g = 0; g < pr->scen[i].sc->ngateways; g++)
+            exhausted |= pr->scen[i].gw[g].exhausted_replications > 0;
     plan_result_destroy(pr);
     nc_input_free(&in);
-    return st == NC_OK ? 0 : report(&err);
+    if (st != NC_OK)
+        return report(&err);
+    return exhausted && c->fail_on_exhaustion ? EXIT_EXHAUSTED : 0;
 }
 
 int main(int argc, char **argv)

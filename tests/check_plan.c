@@ -15,7 +15,7 @@
  * Everything is seeded, so each test is deterministic; the tolerances say
  * why the seeded answer is also the right one.
  */
-#include "../io/plan_out.h"
+#include "../plot/plan_plot.h"
 #include "../model/batch.h"
 #include "../model/latency.h"
 #include "../model/occupancy.h"
@@ -36,7 +36,6 @@ static plan_opts quiet_opts(unsigned jobs)
     plan_opts o;
     plan_opts_default(&o);
     o.jobs = jobs;
-    o.quiet = 1;
     return o;
 }
 
@@ -117,7 +116,7 @@ START_TEST(ramp_matches_simulation)
     f.sc.replications = 8;
     occupancy *oc = NULL;
     ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &oc, NULL), NC_OK);
-    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0};
+    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0, NULL};
     nc_scen_result *r = NULL;
     nc_error err = {0};
     ck_assert_int_eq(batch_run(&f.sc, 1, &bo, &r, &err), NC_OK);
