@@ -97,9 +97,14 @@ static void usage(FILE *fp)
           "                       PART...\n"
           "       natcap plan     [-i DIR] [-o DIR] [-s NAME]... [--target-utilization U]\n"
           "                       [--growth G] [--alert-at A] [--lead-minutes M]\n"
-          "                       [-r N] [--seed N] [-j N] [-q]\n"
-          "       natcap validate [-i DIR] [-v]\n"
-          "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
+          "                       [--max-scale X] [-r N] [--seed N] [-j N]
+"
+          "                       [--fail-on-exhaustion] [-q]
+"
+          "       natcap validate [-i DIR] [-v]
+"
+          "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]
+"
           "       natcap --help | --version\n"
           "\n"
           "Simulates a day of connections through NAT gateways and reports when and why\n"
@@ -123,6 +128,7 @@ static void usage(FILE *fp)
           "                           holding them) into the outputs of a single run\n"
           "      --target-utilization U, --growth G, --alert-at A, --lead-minutes M\n"
           "                           plan targets (defaults 0.8, 1.5, 0.8, 15)\n"
+          "      --max-scale X        plan: search headroom up to X times the load (default 2)\n"
           "  -h, --help               show this help\n"
           "  -V, --version            show the version\n"
           "\n"
@@ -210,7 +216,7 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 }
 
 enum { OPT_SEED = 256, OPT_FORMAT, OPT_FAIL, OPT_TARGET, OPT_GROWTH, OPT_ALERT, OPT_LEAD,
-       OPT_SHARD, OPT_SHARDS };
+       OPT_SHARD, OPT_SHARDS, OPT_MAX_SCALE };
 
 static int parse_args(int argc, char **argv, cli *c)
 {
@@ -229,6 +235,7 @@ static int parse_args(int argc, char **argv, cli *c)
         {"growth", required_argument, NULL, OPT_GROWTH},
         {"alert-at", required_argument, NULL, OPT_ALERT},
         {"lead-minutes", required_argument, NULL, OPT_LEAD},
+        {"max-scale", required_argument, NULL, OPT_MAX_SCALE},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"shards", required_argument, NULL, OPT_SHARDS},
         {"help", no_argument, NULL, 'h'},
@@ -311,6 +318,10 @@ static int parse_args(int argc, char **argv, cli *c)
         case OPT_LEAD:
             if (parse_double(optarg, 0.0, 100000.0, &c->plan.lead_minutes) != 0)
                 return bad_usage("--lead-minutes: expected a number >= 0, got '%s'", optarg);
+            break;
+        case OPT_MAX_SCALE:
+            if (parse_double(optarg, 0.01, 1000.0, &c->plan.max_scale) != 0)
+                return bad_usage("--max-scale: expected a number from 0.01 to 1000, got '%s'", optarg);
             break;
         case 'h': usage(stdout); exit(0);
         case 'V':

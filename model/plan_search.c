@@ -26,8 +26,9 @@
  * 6 below (plus a constant for small pools). */
 #define AN_Z_UP 8.0
 #define AN_Z_DOWN 6.0
-/* Requests an instance must expect for "an instance without ports fails". */
-#define AN_MIN_REQUESTS 1e4
+/* Requests an instance must expect (at multiplier 1 over the measured
+ * period) for "an instance without ports fails": P(none) = e^-50. */
+#define AN_MIN_REQUESTS 50.0
 
 double plan_now_s(void)
 {
@@ -161,12 +162,13 @@ static nc_status analyse(planner *pl, scen_state *ss, entry *e, nc_error *err)
         if (rows == 0)
             continue;
         /* the reservation arithmetic: instances beyond it get no ports */
-        if (gw.ports_per_instance > 0 && busy) {
+        if (gw.ports_per_instance > 0) {
             uint64_t reservable =
                 (uint64_t)gw.nat_ips * nc_gateway_port_range(&gw) / gw.ports_per_instance;
             if (reservable < ss->instances[g]) {
-                o->an = AN_EXH | AN_MISS;
-                continue;
+                if (busy)
+                    o->an = AN_EXH | AN_MISS;
+                continue;   /* else: left to the simulation */
             }
         }
         if (pooled)
