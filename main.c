@@ -97,14 +97,10 @@ static void usage(FILE *fp)
           "                       PART...\n"
           "       natcap plan     [-i DIR] [-o DIR] [-s NAME]... [--target-utilization U]\n"
           "                       [--growth G] [--alert-at A] [--lead-minutes M]\n"
-          "                       [--max-scale X] [-r N] [--seed N] [-j N]
-"
-          "                       [--fail-on-exhaustion] [-q]
-"
-          "       natcap validate [-i DIR] [-v]
-"
-          "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]
-"
+          "                       [--max-scale X] [-r N] [--seed N] [-j N]\n"
+          "                       [--fail-on-exhaustion] [-q]\n"
+          "       natcap validate [-i DIR] [-v]\n"
+          "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
           "       natcap --help | --version\n"
           "\n"
           "Simulates a day of connections through NAT gateways and reports when and why\n"

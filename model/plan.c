@@ -634,6 +634,7 @@ static nc_status analytic_peaks(scen_state *ss, nc_error *err)
     for (size_t g = 0; g < sc->ngateways; g++) {
         ss->knobs[g] = plan_knobs_of(&sc->gateways[g]);
         ss->instances[g] = plan_instances(sc, g);
+        plan_window(ss);
         for (int pass = 0; pass < 2; pass++) {
             occupancy *oc = NULL;
             nc_status st = occupancy_create(sc, g, pass ? 0.0 : -1.0, &oc, err);
@@ -689,7 +690,11 @@ static nc_status plan_solve(planner *pl, nc_error *err)
             return NC_ENOMEM;
         plan_request(e, pl->st[i].sc->replications);
     }
+    /* before the searches exist: about three rounds of probes and a
+     * confirmation per scenario and question */
     pl->future_rounds = 3;
+    for (size_t i = 0; i < pl->n; i++)
+        pl->future_units += pl->st[i].sc->ngateways * (3 + pl->st[i].sc->replications);
     size_t nsim = 0;
     st = plan_run_round(pl, &nsim, err);
     for (size_t i = 0; st == NC_OK && i < pl->n; i++)
@@ -697,6 +702,8 @@ static nc_status plan_solve(planner *pl, nc_error *err)
     while (st == NC_OK) {
         size_t asked = 0;
         st = plan_propose(pl, &asked, err);
+        if (st == NC_OK)
+            plan_report_round(pl);
         if (st != NC_OK || asked == 0)
             break;
         st = plan_run_round(pl, &nsim, err);

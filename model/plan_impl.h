@@ -79,6 +79,7 @@ typedef struct scen_state {
     double *analytic_tw0;       /* [ngateways]: with TIME_WAIT 0 */
     const plan_knobs **knobs;   /* [ngateways] */
     uint64_t *instances;        /* [ngateways]: instances behind the gateway */
+    double win_t0, win_s;       /* busy window of the day simulated by the searches; 0: all day */
 } scen_state;
 
 typedef struct planner {
@@ -91,8 +92,8 @@ typedef struct planner {
     size_t round_variants;
     double batch_s;             /* wall seconds spent in batch_run */
     double work_done;           /* units simulated so far */
-    size_t future_units;        /* estimate of units still to come after this round */
-    unsigned future_rounds;
+    size_t future_units;        /* estimate of replications after the next round */
+    unsigned future_rounds;     /* estimate of rounds after the next one */
 } planner;
 
 /* ---- plan_search.c ---------------------------------------------------------- */
@@ -108,8 +109,13 @@ int plan_verdict(const entry *e, size_t g, int target, double u, uint32_t reps);
 void plan_request(entry *e, uint32_t reps);
 /* Simulate every entry with want > reps, in one batch; 0 entries: NC_OK. */
 nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err);
+/* The progress line that closes a round, once the next round's points are
+ * known (round_done set). */
+void plan_report_round(planner *pl);
 /* Copy src with the variant applied.  0 on success. */
 int plan_make_variant(const nc_scenario *src, const vkey *k, nc_scenario *dst);
+/* The busy window of a one-day scenario (plan_search.c, "windows"). */
+void plan_window(scen_state *ss);
 /* The line search's next y, or NAN when bracketed to its tolerance. */
 double plan_line_next(const search *s);
 /* Instances behind gateway g (each service counted once, its most

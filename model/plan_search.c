@@ -12,6 +12,7 @@
  */
 #include "plan_impl.h"
 
+#include "arrivals.h"
 #include "batch.h"
 #include "occupancy.h"
 
@@ -257,6 +258,123 @@ void plan_request(entry *e, uint32_t reps)
         e->want = reps;
 }
 
+/* ---- windows ------------------------------------------------------------------------
+ *
+ * The searches of a one-day scenario simulate only its busy part: from
+ * WIN_MARGIN_S before the first time any of its profiles reaches WIN_LEVEL
+ * of that profile's peak to the last such time plus the longest TIME_WAIT,
+ * keep-alive and WIN_MARGIN_S, with the scenario's warm-up before it (the
+ * profiles are shifted so that the window starts at 00:00; they are
+ * periodic, so the warm-up sees the hours before the window).  Failures and
+ * peaks come where the load is highest; outside the window every row's
+ * rate is below WIN_LEVEL of its peak.  The baseline is always the whole
+ * day.  Not used when the window would be most of the day (a flat or
+ * two-peaked load, a multi-day scenario). */
+#define WIN_LEVEL 0.5
+#define WIN_MARGIN_S 900.0
+#define WIN_MAX_SHARE 0.7
+#define DAY_S 86400.0
+
+void plan_window(scen_state *ss)
+{
+    const nc_scenario *sc = ss->sc;
+    ss->win_t0 = ss->win_s = 0;
+    if (fabs(sc->duration_h - 24.0) > 1e-9 || sc->nservices == 0)
+        return;
+    double lo = INFINITY, hi = -INFINITY, hold = 0;
+    for (size_t p = 0; p < sc->nprofiles; p++) {
+        int used = 0;
+        for (size_t r = 0; r < sc->nservices; r++) {
+            if (sc->services[r].profile != p || sc->services[r].rps <= 0)
+                continue;
+            used = 1;
+            double h = sc->gateways[sc->services[r].gateway].time_wait_s +
+                       (sc->services[r].pool_idle > 0 ? sc->services[r].keepalive_s : 0);
+            if (h > hold)
+                hold = h;
+        }
+        if (!used)
+            continue;
+        const nc_profile *pr = &sc->profiles[p];
+        if (pr->npoints < 2)
+            return;   /* flat: busy all day */
+        double top = 0;
+        for (size_t i = 0; i < pr->npoints; i++)
+            if (pr->multiplier[i] > top)
+                top = pr->multiplier[i];
+        for (double t = 0; t < DAY_S; t += 60) {
+            if (arrivals_profile_at(pr, t) >= WIN_LEVEL * top - 1e-12) {
+                if (t < lo)
+                    lo = t;
+                if (t + 60 > hi)
+                    hi = t + 60;
+            }
+        }
+    }
+    if (!(lo < hi) || (lo < 60 && hi > DAY_S - 60))
+        return;   /* busy across midnight: all day */
+    lo -= WIN_MARGIN_S;
+    hi += hold + WIN_MARGIN_S;
+    if (lo < 0)
+        lo = 0;
+    if (hi > DAY_S)
+        hi = DAY_S;
+    if (hi - lo > WIN_MAX_SHARE * DAY_S)
+        return;
+    ss->win_t0 = lo;
+    ss->win_s = hi - lo;
+}
+
+static int cmp_pt(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Shift v's profiles so that the window starts at 00:00 and cut its
+ * duration to the window.  0 on success. */
+static int apply_window(const scen_state *ss, nc_scenario *v)
+{
+    if (ss->win_s <= 0)
+        return 0;
+    for (size_t p = 0; p < v->nprofiles; p++) {
+        nc_profile *pr = &v->profiles[p];
+        if (pr->npoints < 2)
+            continue;
+        size_t n = pr->npoints + 1;
+        double *pt = malloc(2 * n * sizeof *pt);
+        double *ts = malloc(n * sizeof *ts), *ms = malloc(n * sizeof *ms);
+        if (pt == NULL || ts == NULL || ms == NULL) {
+            free(pt);
+            free(ts);
+            free(ms);
+            return -1;
+        }
+        pt[0] = 0;
+        pt[1] = arrivals_profile_at(pr, ss->win_t0);
+        for (size_t i = 0; i < pr->npoints; i++) {
+            pt[2 * (i + 1)] = fmod(pr->time_s[i] - ss->win_t0 + 2 * DAY_S, DAY_S);
+            pt[2 * (i + 1) + 1] = pr->multiplier[i];
+        }
+        qsort(pt, n, 2 * sizeof *pt, cmp_pt);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (m > 0 && pt[2 * i] <= ts[m - 1])
+                continue;   /* a knot at the window's start, or 00:00 and 24:00 */
+            ts[m] = pt[2 * i];
+            ms[m++] = pt[2 * i + 1];
+        }
+        free(pt);
+        free(pr->time_s);
+        free(pr->multiplier);
+        pr->time_s = ts;
+        pr->multiplier = ms;
+        pr->npoints = m;
+    }
+    v->duration_h = ss->win_s / 3600.0;
+    return 0;
+}
+
 /* ---- rounds ------------------------------------------------------------------------ */
 
 typedef struct round_ctx {
@@ -313,7 +431,11 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
     size_t units = 0;
     for (; st == NC_OK && built < nj; built++) {
         const job *jb = &jobs[built];
-        if (plan_make_variant(pl->st[jb->scen].sc, &jb->e->k, &vars[built]) != 0) {
+        int base = jb->e->k.rate == 1.0 && jb->e->k.gw < 0;
+        if (plan_make_variant(pl->st[jb->scen].sc, &jb->e->k, &vars[built]) != 0 ||
+            (!base && apply_window(&pl->st[jb->scen], &vars[built]) != 0)) {
+            if (vars[built].services != NULL)
+                built++;
             st = plan_oom(err);
             break;
         }
@@ -367,13 +489,6 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         e->reps = e->want;
         e->want = 0;
     }
-    if (st == NC_OK && pl->o->progress != NULL) {
-        plan_status ps = {pl->round, pl->round + pl->future_rounds, nj, units, units,
-                          pl->res->simulations, plan_now_s() - pl->t0, -1, 1};
-        if (pl->work_done > 0)
-            ps.eta_s = (double)pl->future_units * pl->batch_s / pl->work_done;
-        pl->o->progress(pl->o->ud, &ps);
-    }
     for (size_t i = 0; rs != NULL && i < nj; i++)
         nc_scen_result_destroy(rs[i]);
     for (size_t i = 0; vars != NULL && i < built; i++)
@@ -383,6 +498,23 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
     free(lo);
     free(jobs);
     return st;
+}
+
+void plan_report_round(planner *pl)
+{
+    if (pl->o->progress == NULL || pl->round == 0)
+        return;
+    size_t queued = 0;
+    for (size_t i = 0; i < pl->n; i++)
+        for (size_t c = 0; c < pl->st[i].ncache; c++)
+            if (pl->st[i].cache[c].want > pl->st[i].cache[c].reps)
+                queued += pl->st[i].cache[c].want - pl->st[i].cache[c].reps;
+    unsigned more = queued > 0 ? 1 + pl->future_rounds : 0;
+    plan_status ps = {pl->round, pl->round + more, pl->round_variants, 0, 0,
+                      pl->res->simulations, plan_now_s() - pl->t0, -1, 1};
+    if (pl->work_done > 0)
+        ps.eta_s = (double)(queued + pl->future_units) * pl->batch_s / pl->work_done;
+    pl->o->progress(pl->o->ud, &ps);
 }
 
 /* ---- the line search ------------------------------------------------------------------ */
