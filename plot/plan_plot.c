@@ -100,9 +100,10 @@ static nc_status draw_headroom(chart *c, double w, double h, void *vctx)
     items[ni++] = (chart_legend_item){CHART_SW_THIN, CHART_VERMILLION, "capacity (100 %)"};
     top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, ni, 1) + 6;
 
-    snprintf(buf, sizeof buf, "natcap %s \u00b7 seed %llu \u00b7 %u replications per point "
-                              "\u00b7 same seeds at every point \u00b7 input %s",
-             NATCAP_VERSION, (unsigned long long)sc->seed, ps->base->reps,
+    snprintf(buf, sizeof buf, "natcap %s \u00b7 seed %llu \u00b7 points probed with %u "
+                              "replication, answers with all %u \u00b7 same seeds at every point "
+                              "\u00b7 input %s",
+             NATCAP_VERSION, (unsigned long long)sc->seed, PLAN_PROBE_REPS, ps->base->reps,
              x->o->input_dir ? x->o->input_dir : "?");
     chart_text(c, MARGIN, h - 6, CHART_FS_SMALL, CHART_BOTTOM, CHART_MUTED, w - 2 * MARGIN, buf);
     double bottom = h - 20 - 30;   /* footer, x labels and title */
@@ -316,13 +317,16 @@ static void pg_row(chart *c, double x0, double w0, double y, const plan_scenario
 }
 
 /* The scenario whose headroom chart goes on the page: the first with a
- * failed allocation, else the one with the least headroom; NULL if none. */
+ * failed allocation, else the one with the least headroom (gateways that
+ * fail at any load have no headroom to chart); NULL if none. */
 static const plan_scenario *pg_chart_scenario(const plan_result *p)
 {
     const plan_scenario *best = NULL;
     double least = INFINITY;
     for (size_t i = 0; i < p->n; i++)
         for (size_t g = 0; g < p->scen[i].sc->ngateways; g++) {
+            if (isnan(p->scen[i].gw[g].headroom_rate_scale))
+                continue;   /* fails at any load: nothing to chart */
             if (p->scen[i].gw[g].exhausted_replications > 0)
                 return &p->scen[i];
             if (p->scen[i].gw[g].headroom_rate_scale < least) {
