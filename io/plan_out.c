@@ -354,6 +354,10 @@ void plan_out_table(FILE *fp, const plan_result *p)
             p->simulations, (unsigned long long)p->replications, (unsigned long long)p->decided,
             p->rounds, p->elapsed_s, 100 * o->target_utilization, o->growth, 100 * o->alert_at,
             o->lead_minutes);
+    fprintf(fp, "plan: replications: %llu of the scenarios as given (%.1f s), %llu probes, %llu "
+                "confirmations\n",
+            (unsigned long long)p->reps_baseline, p->baseline_s,
+            (unsigned long long)p->reps_probe, (unsigned long long)p->reps_confirm);
 }
 
 /* ---- progress on stderr ------------------------------------------------------------ */

@@ -157,6 +157,10 @@ struct plan_result {
     uint64_t replications;       /* replications simulated in all */
     unsigned rounds;
     uint64_t decided;            /* points decided analytically, not simulated */
+    /* replications by purpose: the scenarios as given (round 1), probes of
+     * search points, confirmations of answers */
+    uint64_t reps_baseline, reps_probe, reps_confirm;
+    double baseline_s;           /* wall time of round 1 (not written to files) */
     double elapsed_s;            /* wall time of plan_run (not written to files) */
 };
 typedef struct plan_result plan_result;

@@ -452,6 +452,8 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         double t = plan_now_s();
         st = batch_run(vars, nj, &bo, rs, err);
         pl->batch_s += plan_now_s() - t;
+        if (pl->round == 1)
+            pl->res->baseline_s = plan_now_s() - t;
         pl->work_done += (double)units;
     }
     for (size_t i = 0; st == NC_OK && i < nj; i++) {
@@ -480,6 +482,12 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
             pl->res->simulations++;
         }
         pl->res->replications += e->want - e->reps;
+        if (pl->round == 1)
+            pl->res->reps_baseline += e->want - e->reps;
+        else if (e->reps == 0)
+            pl->res->reps_probe += e->want;
+        else
+            pl->res->reps_confirm += e->want - e->reps;
         if (e->k.rate == 1.0 && e->k.gw < 0 && ps->base == NULL && e->reps == 0 &&
             e->want == ss->sc->replications) {
             ps->base = rs[i];   /* keep; point it at the caller's scenario */

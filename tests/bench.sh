@@ -64,7 +64,7 @@ plan_row() {
     t0=$(date +%s.%N)
     cpu=$( { "$NATCAP" plan -o "$out/p" -j2 "$@" >"$out/pl" 2>/dev/null; times; } | tail -n 1)
     t1=$(date +%s.%N)
-    line=$(grep '^plan: ' "$out/pl" | tail -n 1)
+    line=$(grep '^plan: [0-9]' "$out/pl" | tail -n 1)
     echo "$cpu" | awk -v n="$name" -v g="$goal" -v t0="$t0" -v t1="$t1" -v l="$line" '
         function sec(s,   m) { m = s; sub(/m.*/, "", m); sub(/^[0-9.]*m/, "", s); sub(/s$/, "", s); return 60 * m + s }
         { split(l, w, " "); sims = w[2]; reps = w[4]; sub(/\(/, "", reps); dec = w[6];
