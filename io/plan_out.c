@@ -378,6 +378,8 @@ void plan_progress_report(void *ud, const plan_status *st)
                     st->rounds_est, st->simulations, st->elapsed_s, eta);
         return;
     }
+    if (st->round_done)
+        return;   /* the bar already shows the round */
     int width = 20, fill = st->units_total ? (int)((double)width * (double)st->units_done /
                                                    (double)st->units_total)
                                            : 0;
