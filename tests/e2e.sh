@@ -227,7 +227,7 @@ check "healthy input: no exhausted replications" \
     test "$(col "$T/out_ok/summary.csv" exhausted_replications 1)" = 0
 
 # ------------------------------------------------------------------- plan
-run_nc plan_fail plan -i "$E2E/exhaust" -o "$T/out_plan" -j2 --fail-on-exhaustion
+run_nc plan_fail plan -i "$E2E/exhaust" -o "$T/out_plan" -j2 -r 1 --fail-on-exhaustion
 expect_rc plan_fail 3
 check "plan --fail-on-exhaustion: plan.csv still written" test -s "$T/out_plan/plan.csv"
 check "plan, stderr not a terminal: one line per round" \
@@ -235,11 +235,11 @@ check "plan, stderr not a terminal: one line per round" \
 check "plan: no bar drawn off a terminal" sh -c "! grep -q \"\$(printf '\\r')\" '$T/plan_fail.err'"
 check "plan.csv: alert lead never negative" \
     sh -c "! tail -n +2 '$T/out_plan/plan.csv' | cut -d, -f11 | grep -q '^-'"
-run_nc plan_ok plan -i "$E2E/healthy" -o "$T/out_plan_ok" -q --fail-on-exhaustion
+run_nc plan_ok plan -i "$E2E/healthy" -o "$T/out_plan_ok" -q -r 1 --fail-on-exhaustion
 expect_rc plan_ok 0
 check "plan -q: nothing on stderr" test ! -s "$T/plan_ok.err"
 check "plan -q: nothing on stdout" test ! -s "$T/plan_ok.out"
-run_nc plan_aws plan -i tests/plan/aws -o "$T/out_plan_aws" -j2
+run_nc plan_aws plan -i tests/plan/aws -o "$T/out_plan_aws" -j2 -r 1
 expect_rc plan_aws 0
 check "plan, aws: TIME_WAIT is n/a with the reason" \
     grep -q 'time_wait_s_needed: n/a (AWS NAT Gateway has no setting' "$T/out_plan_aws/plan.csv"
