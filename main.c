@@ -10,6 +10,7 @@
 #include "io/outdir.h"
 #include "io/plan_out.h"
 #include "io/validate_out.h"
+#include "plot/plan_plot.h"
 #include "io/shard.h"
 #include "io/warn.h"
 #include "model/arrivals.h"
@@ -97,7 +98,8 @@ static void usage(FILE *fp)
           "                       PART...\n"
           "       natcap plan     [-i DIR] [-o DIR] [-s NAME]... [--target-utilization U]\n"
           "                       [--growth G] [--alert-at A] [--lead-minutes M]\n"
-          "                       [-r N] [--seed N] [-j N] [-q]\n"
+          "                       [--max-scale X] [-r N] [--seed N] [-j N]\n"
+          "                       [--fail-on-exhaustion] [-q]\n"
           "       natcap validate [-i DIR] [-v]\n"
           "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
           "       natcap --help | --version\n"
@@ -123,6 +125,7 @@ static void usage(FILE *fp)
           "                           holding them) into the outputs of a single run\n"
           "      --target-utilization U, --growth G, --alert-at A, --lead-minutes M\n"
           "                           plan targets (defaults 0.8, 1.5, 0.8, 15)\n"
+          "      --max-scale X        plan: search headroom up to X times the load (default 2)\n"
           "  -h, --help               show this help\n"
           "  -V, --version            show the version\n"
           "\n"
@@ -210,7 +213,7 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 }
 
 enum { OPT_SEED = 256, OPT_FORMAT, OPT_FAIL, OPT_TARGET, OPT_GROWTH, OPT_ALERT, OPT_LEAD,
-       OPT_SHARD, OPT_SHARDS };
+       OPT_SHARD, OPT_SHARDS, OPT_MAX_SCALE };
 
 static int parse_args(int argc, char **argv, cli *c)
 {
@@ -229,6 +232,7 @@ static int parse_args(int argc, char **argv, cli *c)
         {"growth", required_argument, NULL, OPT_GROWTH},
         {"alert-at", required_argument, NULL, OPT_ALERT},
         {"lead-minutes", required_argument, NULL, OPT_LEAD},
+        {"max-scale", required_argument, NULL, OPT_MAX_SCALE},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"shards", required_argument, NULL, OPT_SHARDS},
         {"help", no_argument, NULL, 'h'},
@@ -311,6 +315,10 @@ static int parse_args(int argc, char **argv, cli *c)
         case OPT_LEAD:
             if (parse_double(optarg, 0.0, 100000.0, &c->plan.lead_minutes) != 0)
                 return bad_usage("--lead-minutes: expected a number >= 0, got '%s'", optarg);
+            break;
+        case OPT_MAX_SCALE:
+            if (parse_double(optarg, 0.01, 1000.0, &c->plan.max_scale) != 0)
+                return bad_usage("--max-scale: expected a number from 0.01 to 1000, got '%s'", optarg);
             break;
         case 'h': usage(stdout); exit(0);
         case 'V':
@@ -757,7 +765,7 @@ static int cmd_run(const cli *c)
         return EXIT_SOFTWARE;
     }
     progress pg = {&in, !c->quiet && isatty(STDERR_FILENO), 0};
-    batch_opts bo = {c->jobs, T, &stop_flag, draw_progress, &pg, 0, 0};
+    batch_opts bo = {c->jobs, T, &stop_flag, draw_progress, &pg, 0, 0, NULL};
     nc_error err = {0};
     nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err) : NC_OK;
     struct timespec w0, w1;
@@ -885,11 +893,14 @@ static int cmd_plan(const cli *c)
     po.jobs = c->jobs;
     po.rng = T;
     po.stop = &stop_flag;
-    po.quiet = c->quiet || !isatty(STDERR_FILENO);
+    plan_progress pp = {isatty(STDERR_FILENO), c->quiet, 0};
+    po.progress = plan_progress_report;
+    po.ud = &pp;
     nc_error err = {0};
     outdir *od = NULL;
     plan_result *pr = NULL;
     nc_status st = plan_run(in.scenarios, in.nscenarios, &po, &pr, &err);
+    plan_progress_end(&pp);
     if (st == NC_OK)
         st = outdir_open(c->output, &od, &err);
     if (st == NC_OK) {
@@ -904,10 +915,16 @@ static int cmd_plan(const cli *c)
         outdir_close(od);
     }
     if (st == NC_OK && !c->quiet)
-        plan_print(stdout, pr);
+        plan_out_table(stdout, pr);
+    int exhausted = 0;
+    for (size_t i = 0; st == NC_OK && i < pr->n; i++)
+        for (size_t g = 0; g < pr->scen[i].sc->ngateways; g++)
+            exhausted |= pr->scen[i].gw[g].exhausted_replications > 0;
     plan_result_destroy(pr);
     nc_input_free(&in);
-    return st == NC_OK ? 0 : report(&err);
+    if (st != NC_OK)
+        return report(&err);
+    return exhausted && c->fail_on_exhaustion ? EXIT_EXHAUSTED : 0;
 }
 
 int main(int argc, char **argv)

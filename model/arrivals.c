@@ -7,7 +7,7 @@
 
 /* Multiplier of the profile at time of day t (linear between points,
  * periodic: from the last point back to the first across midnight). */
-static double profile_at(const nc_profile *p, double t)
+double arrivals_profile_at(const nc_profile *p, double t)
 {
     size_t n = p->npoints;
     if (n == 1)
@@ -56,8 +56,8 @@ nc_status arrivals_init(arrivals *a, const nc_profile *p, double base)
         /* The profile is linear inside [bp_i, bp_i+1] (every profile point
          * and midnight are breakpoints), so its start value and its
          * midpoint give the segment exactly. */
-        double m0 = profile_at(p, bp[i]);
-        double mid = profile_at(p, 0.5 * (bp[i] + bp[i + 1]));
+        double m0 = arrivals_profile_at(p, bp[i]);
+        double mid = arrivals_profile_at(p, 0.5 * (bp[i] + bp[i + 1]));
         double m1 = 2 * mid - m0;
         if (m1 < 0)
             m1 = 0;

@@ -34,6 +34,10 @@ typedef struct arrivals {
     size_t j;                  /* current segment */
 } arrivals;
 
+/* Multiplier of profile p at time of day t in [0, 86400) (linear between
+ * points, periodic across midnight). */
+double arrivals_profile_at(const nc_profile *p, double t);
+
 /* Build the rate function base_rate_per_s * multiplier(t) of profile p.
  * NC_ENOMEM on allocation failure. */
 nc_status arrivals_init(arrivals *a, const nc_profile *p, double base_rate_per_s);

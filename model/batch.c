@@ -84,6 +84,7 @@ typedef struct shared {
     const volatile sig_atomic_t *stop;
     uint64_t next, hi;           /* next unit to take, end */
     uint64_t *unit_base;         /* first unit of scenario i */
+    const uint32_t *rep_lo;      /* NULL or first replication of scenario i */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     size_t done, running;
@@ -100,7 +101,7 @@ static void unit_decode(const shared *sh, uint64_t u, size_t *scen, uint32_t *re
     while (i + 1 < sh->nsc && sh->unit_base[i + 1] <= u)
         i++;
     *scen = i;
-    *rep = (uint32_t)(u - sh->unit_base[i]);
+    *rep = (uint32_t)(u - sh->unit_base[i]) + (sh->rep_lo ? sh->rep_lo[i] : 0);
 }
 
 static void *worker(void *arg)
@@ -171,6 +172,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
     sh.out = out;
     sh.T = o->rng ? o->rng : gsl_rng_taus2;
     sh.stop = o->stop;
+    sh.rep_lo = o->rep_lo;
     sh.seeds = calloc(n + 1, sizeof *sh.seeds);
     sh.unit_base = calloc(n + 1, sizeof *sh.unit_base);
     nc_status st = NC_OK;
@@ -187,7 +189,8 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         snprintf(out[i]->rng_name, sizeof out[i]->rng_name, "%s", sh.T->name);
         batch_rep_seeds(scenarios[i].seed, scenarios[i].replications, sh.seeds[i]);
         sh.unit_base[i] = total;
-        total += scenarios[i].replications;
+        uint32_t lo = o->rep_lo ? o->rep_lo[i] : 0;
+        total += lo < scenarios[i].replications ? scenarios[i].replications - lo : 0;
     }
     if (st == NC_OK) {
         sh.next = o->unit_lo;

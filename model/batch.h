@@ -39,6 +39,11 @@ typedef struct batch_opts {
     void *ud;
     /* run only units [unit_lo, unit_hi) of the batch (both 0: all) */
     uint64_t unit_lo, unit_hi;
+    /* NULL, or per scenario the first replication to run: scenario i runs
+     * replications [rep_lo[i], replications) only, with the seeds they have
+     * in the whole batch (natcap plan extends a probe of a few replications
+     * to the full count without running the first ones again) */
+    const uint32_t *rep_lo;
 } batch_opts;
 
 /* Run every replication of scenarios[0..n) and fill out[0..n) with new

@@ -1,101 +1,24 @@
 /*
- * plan.c - `natcap plan` (see plan.h for the questions and the searches).
- *
- * Structure.  A variant of a scenario is a small key (rate multiplier of
- * every row; for one gateway: nat_ips, time_wait_s or pool_idle of its rows
- * without pooling), normalised so that a knob set to its given value counts
- * as unchanged.  Each scenario keeps a cache of evaluated variants with, per
- * gateway, the four integers a search needs (failing replications, highest
- * peak, sum of peaks, capacity).  A search never keeps its own bracket: it
- * reads it from the cache each round (largest passing and smallest failing
- * point of its knob), so an evaluation made for one search (the baseline,
- * another gateway's headroom probe, the growth point) serves every other
- * search it informs, and a search cannot propose a point already cached.
- *
- * Sizes: a few searches per gateway, each ending after 2 to ~10
- * evaluations; a round runs every open search's next variant in one
- * batch_run, so the wall time is (rounds x the slowest variant's
- * replications / jobs), and the CPU time is what the searches evaluate.
+ * plan.c - the questions of `natcap plan` (plan.h): which knob each search
+ * turns, within which limits (the platform's, plan_knobs.h), where it
+ * starts, and how its answer and notes are read from the cache.  The
+ * engine (cache, analytic verdicts, rounds, line search) is plan_search.c.
  */
-#include "plan.h"
+#include "plan_impl.h"
 
-#include "batch.h"
 #include "occupancy.h"
 #include "summary.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Peaks: the daily maximum of a Poisson-like occupancy of mean m sits about
  * PEAK_Z standard deviations above m across a handful of replications; only
  * used for first guesses, never for answers. */
 #define PEAK_Z 3.0
-
-typedef struct vkey {
-    double rate;        /* multiplier of every row's rps */
-    long gw;            /* gateway whose knob is changed; -1: none */
-    uint32_t ips;       /* 0: as given */
-    double tw_s;        /* < 0: as given */
-    uint32_t pool;      /* pool_idle of the gateway's rows without pooling; 0: as given */
-} vkey;
-
-typedef struct outcome {
-    uint32_t exhausted, peak_max, reps;
-    uint64_t peak_sum, capacity, alloc_failures;
-} outcome;
-
-typedef struct entry {
-    vkey k;
-    outcome *o;         /* [ngateways] */
-} entry;
-
-enum { S_HEADROOM, S_IPS, S_IPS_GROWTH, S_POOL, S_TW, S_KINDS };
-
-typedef struct search {
-    int kind;
-    size_t g;
-    int done;
-    /* line searches: y = dir * knob, passing for y <= boundary */
-    double dir;
-    int integer;
-    double ymin, ymax, guess;
-    double rel_tol, abs_tol;
-    int has_a, has_b;
-    double a, b;        /* largest passing y below b; smallest failing y */
-} search;
-
-typedef struct scen_state {
-    const nc_scenario *sc;
-    entry *cache;
-    size_t ncache, capcache;
-    search *s;          /* [ngateways * S_KINDS] */
-    double *analytic;   /* [ngateways]: peak of m(t) as given */
-    double *analytic_tw0;   /* [ngateways]: with TIME_WAIT 0 */
-} scen_state;
-
-typedef struct planner {
-    const plan_opts *o;
-    size_t n;
-    scen_state *st;
-    plan_result *res;
-    double t0;
-    unsigned round;
-    size_t round_variants;
-} planner;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static nc_status oom(nc_error *err)
-{
-    return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
-}
 
 void plan_opts_default(plan_opts *o)
 {
@@ -104,98 +27,45 @@ void plan_opts_default(plan_opts *o)
     o->growth = 1.5;
     o->alert_at = 0.8;
     o->lead_minutes = 15;
+    o->max_scale = PLAN_MAX_SCALE_DEFAULT;
     o->jobs = 1;
 }
 
-/* ---- variants and the cache ----------------------------------------------- */
-
-static vkey key_normal(const nc_scenario *sc, vkey k)
+/* m + z sqrt(m) = peak, solved for m >= 0. */
+static double mean_for_peak(double peak)
 {
-    if (k.gw >= 0) {
-        const nc_gateway *gw = &sc->gateways[k.gw];
-        if (k.ips == gw->nat_ips)
-            k.ips = 0;
-        if (k.tw_s >= 0 && k.tw_s == gw->time_wait_s)
-            k.tw_s = -1;
-        if (k.ips == 0 && k.tw_s < 0 && k.pool == 0)
-            k.gw = -1;
-    }
-    if (k.gw < 0) {
-        k.gw = -1;
-        k.ips = 0;
-        k.tw_s = -1;
-        k.pool = 0;
-    }
-    return k;
-}
-
-static int key_eq(const vkey *x, const vkey *y)
-{
-    return x->rate == y->rate && x->gw == y->gw && x->ips == y->ips && x->tw_s == y->tw_s &&
-           x->pool == y->pool;
-}
-
-static const outcome *cache_find(const scen_state *ss, const vkey *k)
-{
-    for (size_t i = 0; i < ss->ncache; i++)
-        if (key_eq(&ss->cache[i].k, k))
-            return ss->cache[i].o;
-    return NULL;
-}
-
-static nc_status cache_add(scen_state *ss, const vkey *k, const nc_scen_result *r, nc_error *err)
-{
-    if (ss->ncache == ss->capcache) {
-        size_t cap = ss->capcache ? 2 * ss->capcache : 16;
-        entry *e = realloc(ss->cache, cap * sizeof *e);
-        if (e == NULL)
-            return oom(err);
-        ss->cache = e;
-        ss->capcache = cap;
-    }
-    size_t ng = ss->sc->ngateways;
-    outcome *o = calloc(ng ? ng : 1, sizeof *o);
-    if (o == NULL)
-        return oom(err);
-    for (size_t g = 0; g < ng; g++) {
-        const nc_gw_result *x = &r->gw[g];
-        o[g] = (outcome){x->exhausted_reps, x->peak_max, r->reps, x->peak_sum, x->capacity,
-                         x->alloc_failures};
-    }
-    ss->cache[ss->ncache++] = (entry){*k, o};
-    return NC_OK;
-}
-
-/* Copy src with the variant applied.  0 on success. */
-static int make_variant(const nc_scenario *src, const vkey *k, nc_scenario *dst)
-{
-    if (nc_scenario_copy(dst, src) != 0)
-        return -1;
-    for (size_t i = 0; i < dst->nservices; i++)
-        dst->services[i].rps = src->services[i].rps * k->rate;
-    if (k->gw < 0)
+    if (!(peak > 0))
         return 0;
-    nc_gateway *gw = &dst->gateways[k->gw];
-    if (k->ips > 0)
-        gw->nat_ips = k->ips;
-    if (k->tw_s >= 0)
-        gw->time_wait_s = k->tw_s;
-    if (k->pool > 0) {
-        for (size_t i = 0; i < dst->nservices; i++)
-            if (dst->services[i].gateway == (size_t)k->gw && src->services[i].pool_idle == 0)
-                dst->services[i].pool_idle = k->pool;
-    }
-    return 0;
+    double r = 0.5 * (-PEAK_Z + sqrt(PEAK_Z * PEAK_Z + 4 * peak));
+    return r * r;
 }
 
-static int meets(const outcome *o, double u)
+static double peak_for_mean(double m) { return m + PEAK_Z * sqrt(m > 0 ? m : 0); }
+
+static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* ---- ports per instance as a search index ------------------------------------------ */
+
+static double ppi_index(const plan_knobs *kn, uint32_t v)
 {
-    return o->exhausted == 0 && (double)o->peak_max <= u * (double)o->capacity + 1e-9;
+    for (uint64_t i = 0;; i++) {
+        uint32_t w = plan_knobs_ppi_nth(kn, i, 65536);
+        if (w == 0 || w > v)
+            return NAN;
+        if (w == v)
+            return (double)i;
+        if (!kn->ppi_pow2) {   /* arithmetic: jump */
+            uint32_t step = kn->ppi_step > 1 ? kn->ppi_step : 1;
+            if ((v - w) % step != 0)
+                return NAN;
+            return (double)(i + (v - w) / step);
+        }
+    }
 }
 
-/* ---- the searches ---------------------------------------------------------- */
+/* ---- which points inform which search ------------------------------------------------ */
 
-/* The knob value of entry e for search s, or NAN when e does not inform s. */
+/* The knob value of key k for search s, or NAN when k does not inform s. */
 static double knob_of(const scen_state *ss, const search *s, const vkey *k, double growth)
 {
     const nc_gateway *gw = &ss->sc->gateways[s->g];
@@ -210,126 +80,35 @@ static double knob_of(const scen_state *ss, const search *s, const vkey *k, doub
             return NAN;
         if (plain)
             return gw->nat_ips;
-        return mine && k->tw_s < 0 && k->pool == 0 ? (double)k->ips : NAN;
+        return mine && k->tw_s < 0 && k->pool == 0 && k->ppi == 0 ? (double)k->ips : NAN;
     case S_TW:
         if (k->rate != 1.0)
             return NAN;
         if (plain)
             return gw->time_wait_s;
-        return mine && k->ips == 0 && k->pool == 0 ? k->tw_s : NAN;
+        return mine && k->ips == 0 && k->pool == 0 && k->ppi == 0 ? k->tw_s : NAN;
     case S_POOL:
         if (k->rate != 1.0)
             return NAN;
         if (plain)
             return 0;
-        return mine && k->ips == 0 && k->tw_s < 0 ? (double)k->pool : NAN;
+        return mine && k->ips == 0 && k->tw_s < 0 && k->ppi == 0 ? (double)k->pool : NAN;
+    case S_PPI: {
+        if (k->rate != 1.0 || !(plain || (mine && k->tw_s < 0 && k->pool == 0)))
+            return NAN;
+        uint32_t ppi = plain || k->ppi == 0 ? gw->ports_per_instance : k->ppi;
+        uint32_t ips = plain || k->ips == 0 ? gw->nat_ips : k->ips;
+        if (ips != plan_ips_to_reserve(gw, ss->instances[s->g], ppi))
+            return NAN;
+        return ppi_index(ss->knobs[s->g], ppi);
+    }
     }
     return NAN;
 }
 
-static int passes(const search *s, const outcome *o, double u)
+static vkey key_for(const scen_state *ss, const search *s, double x, double growth)
 {
-    if (s->kind == S_HEADROOM)
-        return o->exhausted == 0;
-    return meets(o, u);
-}
-
-/* Read the bracket of a line search from the cache. */
-static void observe(const scen_state *ss, search *s, const plan_opts *po)
-{
-    s->has_a = s->has_b = 0;
-    for (size_t i = 0; i < ss->ncache; i++) {
-        double x = knob_of(ss, s, &ss->cache[i].k, po->growth);
-        if (isnan(x) || passes(s, &ss->cache[i].o[s->g], po->target_utilization))
-            continue;
-        double y = s->dir * x;
-        if (!s->has_b || y < s->b) {
-            s->b = y;
-            s->has_b = 1;
-        }
-    }
-    for (size_t i = 0; i < ss->ncache; i++) {
-        double x = knob_of(ss, s, &ss->cache[i].k, po->growth);
-        if (isnan(x) || !passes(s, &ss->cache[i].o[s->g], po->target_utilization))
-            continue;
-        double y = s->dir * x;
-        if ((s->has_b && y >= s->b) || (s->has_a && y <= s->a))
-            continue;
-        s->a = y;
-        s->has_a = 1;
-    }
-}
-
-static double tol_at(const search *s, double y)
-{
-    if (s->integer)
-        return 1;
-    double t = s->rel_tol * fabs(y);
-    return t > s->abs_tol ? t : s->abs_tol;
-}
-
-/* Next y to evaluate, or NAN when the search is over. */
-static double line_next(const search *s)
-{
-    double lo = s->has_a ? s->a : -INFINITY, hi = s->has_b ? s->b : INFINITY;
-    if (s->has_a && s->has_b && s->b - s->a <= tol_at(s, s->b))
-        return NAN;
-    if (s->has_a && s->a >= s->ymax)
-        return NAN;
-    if (s->has_b && s->b <= s->ymin)
-        return NAN;
-    if (s->guess > lo && s->guess < hi)
-        return s->guess;
-    double y;
-    if (s->has_a && s->has_b) {
-        /* Bracketed, but still near the guess: keep stepping out from it
-         * (doubling) while that stays short of the midpoint, so a good
-         * guess ends the search in two steps even when the other end of
-         * the bracket (say the baseline at 1x) is far away. */
-        double mid = 0.5 * (s->a + s->b);
-        if (s->a >= s->guess) {
-            double step = s->a - s->guess > tol_at(s, s->a) ? s->a - s->guess : tol_at(s, s->a);
-            y = s->integer ? floor(s->a + step) : s->a + step;
-            if (y < mid && y > s->a)
-                return y;
-        }
-        if (s->b <= s->guess) {
-            double step = s->guess - s->b > tol_at(s, s->b) ? s->guess - s->b : tol_at(s, s->b);
-            y = s->integer ? ceil(s->b - step) : s->b - step;
-            if (y > mid && y < s->b)
-                return y;
-        }
-        y = mid;
-        if (s->integer) {
-            y = floor(y);
-        } else if (s->b - s->a > 4 && s->abs_tol >= 1) {
-            double r = floor(y + 0.5);   /* whole seconds while the bracket is wide */
-            if (r > s->a && r < s->b)
-                y = r;
-        }
-        return y;
-    }
-    if (s->has_a) {   /* all evaluated points pass: step up, doubling */
-        double step = s->a - s->guess;
-        if (step < tol_at(s, s->a))
-            step = tol_at(s, s->a);
-        y = s->a + step;
-        if (s->integer)
-            y = floor(y);
-        return y < s->ymax ? y : s->ymax;
-    }
-    double step = s->guess - s->b;   /* all evaluated points fail: step down */
-    if (step < tol_at(s, s->b))
-        step = tol_at(s, s->b);
-    y = s->b - step;
-    if (s->integer)
-        y = ceil(y);
-    return y > s->ymin ? y : s->ymin;
-}
-
-static vkey key_for(const search *s, double x, double growth)
-{
-    vkey k = {1.0, (long)s->g, 0, -1, 0};
+    vkey k = {1.0, (long)s->g, 0, -1, 0, 0};
     switch (s->kind) {
     case S_HEADROOM:
         k.rate = x;
@@ -347,75 +126,94 @@ static vkey key_for(const search *s, double x, double growth)
     case S_POOL:
         k.pool = (uint32_t)x;
         break;
+    case S_PPI: {
+        const nc_gateway *gw = &ss->sc->gateways[s->g];
+        k.ppi = plan_knobs_ppi_nth(ss->knobs[s->g], (uint64_t)x, 65536);
+        k.ips = (uint32_t)plan_ips_to_reserve(gw, ss->instances[s->g], k.ppi);
+        break;
     }
-    return k;
+    }
+    return plan_key_normal(ss->sc, k);
+}
+
+/* Read the bracket of a line search from the cache. */
+static void observe(const scen_state *ss, search *s, const plan_opts *po)
+{
+    s->has_a = s->has_b = 0;
+    s->a_tentative = 0;
+    uint32_t reps = ss->sc->replications;
+    for (size_t i = 0; i < ss->ncache; i++) {
+        const entry *e = &ss->cache[i];
+        double x = knob_of(ss, s, &e->k, po->growth);
+        if (isnan(x))
+            continue;
+        int v = plan_verdict(e, s->g, s->target, po->target_utilization, reps);
+        double y = s->dir * x;
+        if (v == V_FAIL && (!s->has_b || y < s->b)) {
+            s->b = y;
+            s->has_b = 1;
+        }
+    }
+    for (size_t i = 0; i < ss->ncache; i++) {
+        const entry *e = &ss->cache[i];
+        double x = knob_of(ss, s, &e->k, po->growth);
+        if (isnan(x))
+            continue;
+        int v = plan_verdict(e, s->g, s->target, po->target_utilization, reps);
+        if (v != V_PASS && v != V_TENTATIVE)
+            continue;
+        double y = s->dir * x;
+        if ((s->has_b && y >= s->b) || (s->has_a && y <= s->a))
+            continue;
+        s->a = y;
+        s->has_a = 1;
+        s->a_tentative = v == V_TENTATIVE;
+    }
+}
+
+static double line_answer(const search *s)
+{
+    return s->has_a && !s->a_tentative ? s->dir * s->a : NAN;
 }
 
 /* The pool scan: 1, 2, 4, ... in order.  Returns the next pool_idle to
- * evaluate, or 0 when done (answer in *answer). */
-static uint32_t pool_next(const scen_state *ss, const search *s, const plan_opts *po, long *answer)
+ * evaluate (with *reps the replications it needs), or 0 when done (answer
+ * in *answer). */
+static uint32_t pool_next(const scen_state *ss, const search *s, const plan_opts *po,
+                          uint32_t *reps, long *answer)
 {
-    const outcome *prev = NULL;
+    uint32_t full = ss->sc->replications;
+    const entry *prev = NULL;
     for (uint32_t p = 1; p <= PLAN_MAX_POOL_IDLE; p *= 2) {
-        vkey k = key_normal(ss->sc, key_for(s, p, po->growth));
-        const outcome *o = cache_find(ss, &k);
-        if (o == NULL)
+        vkey k = key_for(ss, s, p, po->growth);
+        const entry *e = plan_cache_find(ss, &k);
+        int v = e ? plan_verdict(e, s->g, 1, po->target_utilization, full) : V_UNKNOWN;
+        if (v == V_UNKNOWN) {
+            *reps = PLAN_PROBE_REPS < full ? PLAN_PROBE_REPS : full;
             return p;
-        if (meets(&o[s->g], po->target_utilization)) {
+        }
+        if (v == V_TENTATIVE) {
+            *reps = full;
+            return p;
+        }
+        if (v == V_PASS) {
             *answer = p;
             return 0;
         }
-        /* Doubling changed nothing (same peaks and failed allocations to the
-         * SYN): pool_idle is no longer what binds. */
-        if (prev != NULL && prev->exhausted == o[s->g].exhausted &&
-            prev->peak_max == o[s->g].peak_max && prev->peak_sum == o[s->g].peak_sum &&
-            prev->alloc_failures == o[s->g].alloc_failures)
+        /* Doubling changed nothing (same peak and first failure in the
+         * first replication, same failed allocations): pool_idle is no
+         * longer what binds. */
+        const outcome *o = &e->o[s->g];
+        if (prev != NULL && prev->o[s->g].peak0 == o->peak0 && prev->o[s->g].ff0 == o->ff0 &&
+            prev->reps == e->reps && prev->o[s->g].alloc_failures == o->alloc_failures)
             break;
-        prev = &o[s->g];
+        prev = e;
     }
     *answer = PLAN_NONE;
     return 0;
 }
 
-/* m + z sqrt(m) = peak, solved for m >= 0. */
-static double mean_for_peak(double peak)
-{
-    if (!(peak > 0))
-        return 0;
-    double r = 0.5 * (-PEAK_Z + sqrt(PEAK_Z * PEAK_Z + 4 * peak));
-    return r * r;
-}
-
-static double peak_for_mean(double m) { return m + PEAK_Z * sqrt(m > 0 ? m : 0); }
-
-
-/* IPs that reserve ports_per_instance for every instance of the gateway's
- * services (the sim reserves by service, each with its most instances). */
-static uint64_t ips_to_reserve_all(const nc_scenario *sc, size_t g)
-{
-    const nc_gateway *gw = &sc->gateways[g];
-    uint64_t total = 0;
-    for (size_t i = 0; i < sc->nservices; i++) {
-        const nc_service *a = &sc->services[i];
-        if (a->gateway != g)
-            continue;
-        int first = 1;
-        uint64_t most = a->instances;
-        for (size_t j = 0; j < sc->nservices; j++) {
-            const nc_service *b = &sc->services[j];
-            if (b->gateway != g || strcmp(a->name, b->name) != 0)
-                continue;
-            if (j < i)
-                first = 0;
-            if (b->instances > most)
-                most = b->instances;
-        }
-        if (first)
-            total += most;
-    }
-    uint64_t need = (total * gw->ports_per_instance + nc_gateway_port_range(gw) - 1) / nc_gateway_port_range(gw);
-    return need ? need : 1;
-}
+/* ---- starting points -------------------------------------------------------------------- */
 
 /* Mean occupancy at the peak at load 1: from the baseline when it did not
  * fail (its peak is then a real measurement), else the analytic estimate. */
@@ -430,7 +228,13 @@ static double base_mean(const scen_state *ss, const plan_scenario *ps, size_t g)
     return x->peak_max;   /* a lower bound: the search steps up from it */
 }
 
-static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+static int has_unpooled(const nc_scenario *sc, size_t g)
+{
+    for (size_t r = 0; r < sc->nservices; r++)
+        if (sc->services[r].gateway == g && sc->services[r].pool_idle == 0)
+            return 1;
+    return 0;
+}
 
 static void init_searches(scen_state *ss, const plan_scenario *ps, const plan_opts *po)
 {
@@ -438,263 +242,288 @@ static void init_searches(scen_state *ss, const plan_scenario *ps, const plan_op
     double u = po->target_utilization;
     for (size_t g = 0; g < sc->ngateways; g++) {
         const nc_gateway *gw = &sc->gateways[g];
+        const plan_knobs *kn = ss->knobs[g];
         const nc_gw_result *x = &ps->base->gw[g];
         double cap = (double)x->capacity;
         double m1 = base_mean(ss, ps, g);
+        uint64_t inst = ss->instances[g];
         search *s = &ss->s[g * S_KINDS];
+        int per_inst = gw->ports_per_instance > 0;
+        uint64_t reservable =
+            per_inst ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / gw->ports_per_instance : 0;
+        int starved = per_inst && reservable < inst;
 
         search *h = &s[S_HEADROOM];
-        *h = (search){.kind = S_HEADROOM, .g = g, .dir = 1, .ymin = 0, .ymax = PLAN_MAX_RATE_SCALE,
+        *h = (search){.kind = S_HEADROOM, .g = g, .dir = 1, .ymin = 0, .ymax = po->max_scale,
                       .rel_tol = 0.01, .abs_tol = 1e-4};
-        h->guess = m1 > 0 ? mean_for_peak(cap) / m1 : PLAN_MAX_RATE_SCALE;
-        h->guess = clampd(h->guess, 0.001, PLAN_MAX_RATE_SCALE);
+        h->guess = m1 > 0 ? mean_for_peak(cap) / m1 : po->max_scale;
+        h->guess = clampd(h->guess, 0.001, po->max_scale);
+        h->done = starved;   /* fails at any load: n/a */
 
         uint64_t per_ip = nc_gateway_port_range(gw);
         if (gw->mapping == NC_MAPPING_PER_DESTINATION && gw->per_destination_limit < per_ip)
             per_ip = gw->per_destination_limit;
-        double nmax = PLAN_MAX_NAT_IPS;
-        if (gw->ports_per_instance > 0)
-            nmax = (double)ips_to_reserve_all(sc, g);
+        double nmax = kn->max_nat_ips > gw->nat_ips ? kn->max_nat_ips : gw->nat_ips;
         for (int kind = S_IPS; kind <= S_IPS_GROWTH; kind++) {
             double load = kind == S_IPS ? 1.0 : po->growth;
-            double need = peak_for_mean(load * m1) / (u * (double)per_ip);
-            double guess = gw->ports_per_instance > 0 ? nmax : ceil(need - 1e-9);
-            if (gw->ports_per_instance == 0 && guess * 2 > nmax)
-                nmax = guess * 2 < 65535 ? guess * 2 : 65535;
-            guess = clampd(guess, 1, nmax);
-            s[kind] = (search){.kind = kind, .g = g, .dir = -1, .integer = 1, .ymin = -nmax,
-                               .ymax = -1, .guess = -guess};
+            double hi = nmax, guess;
+            if (per_inst) {   /* the reservation for every instance, no more */
+                hi = (double)plan_ips_to_reserve(gw, inst, gw->ports_per_instance);
+                if (hi > nmax)
+                    hi = nmax;
+                guess = hi;
+            } else {
+                guess = ceil(peak_for_mean(load * m1) / (u * (double)per_ip) - 1e-9);
+            }
+            guess = clampd(guess, 1, hi);
+            s[kind] = (search){.kind = kind, .g = g, .target = !per_inst, .dir = -1, .integer = 1,
+                               .ymin = -hi, .ymax = -1, .guess = -guess};
         }
 
         search *p = &s[S_POOL];
-        *p = (search){.kind = S_POOL, .g = g};
-        int unpooled = 0;
-        for (size_t r = 0; r < sc->nservices; r++)
-            unpooled |= sc->services[r].gateway == g && sc->services[r].pool_idle == 0;
-        p->done = !unpooled || (x->exhausted_reps == 0 && (double)x->peak_max <= u * cap + 1e-9);
+        *p = (search){.kind = S_POOL, .g = g, .target = 1};
+        p->done = !has_unpooled(sc, g) ||
+                  (x->exhausted_reps == 0 && (double)x->peak_max <= u * cap + 1e-9);
+
         search *t = &s[S_TW];
-        *t = (search){.kind = S_TW, .g = g, .dir = 1, .ymin = 0, .ymax = gw->time_wait_s,
-                      .rel_tol = 0.01, .abs_tol = 1.0};
+        *t = (search){.kind = S_TW, .g = g, .target = 1, .dir = 1, .ymin = 0,
+                      .ymax = gw->time_wait_s, .rel_tol = 0.01, .abs_tol = 1.0};
         double a0 = ss->analytic_tw0[g], a1 = ss->analytic[g];
         double target = mean_for_peak(u * cap);
         t->guess = 0.5 * gw->time_wait_s;
         if (!isnan(a0) && !isnan(a1) && a1 > a0)
             t->guess = floor((target - a0) / (a1 - a0) * gw->time_wait_s);
         t->guess = clampd(t->guess, 0, gw->time_wait_s);
-    }
-}
+        t->done = !kn->time_wait;
 
-/* ---- rounds ------------------------------------------------------------------- */
-
-typedef struct pending {
-    size_t scen;
-    vkey k;
-} pending;
-
-static void default_progress(const plan_status *st)
-{
-    int width = 20, fill = st->units_total ? (int)((double)width * (double)st->units_done /
-                                                   (double)st->units_total)
-                                           : 0;
-    char bar[32];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r\033[Kplan: round %u [%s] %zu/%zu replications of %zu variant%s, "
-                    "%zu simulated before, elapsed %.0fs",
-            st->round, bar, st->units_done, st->units_total, st->variants,
-            st->variants == 1 ? "" : "s", st->simulations, st->elapsed_s);
-    fflush(stderr);
-}
-
-static void on_batch_progress(void *ud, const batch_status *bs)
-{
-    planner *pl = ud;
-    plan_status st = {pl->round, pl->round_variants, bs->units_done, bs->units_total,
-                      pl->res->simulations, now_s() - pl->t0};
-    if (pl->o->progress != NULL)
-        pl->o->progress(pl->o->ud, &st);
-    else
-        default_progress(&st);
-}
-
-/* Simulate every pending variant in one batch and cache the outcomes.
- * Variants of the baseline key also keep their full result as the
- * scenario's baseline. */
-static nc_status run_round(planner *pl, const pending *pv, size_t np, nc_error *err)
-{
-    nc_scenario *vars = calloc(np ? np : 1, sizeof *vars);
-    nc_scen_result **rs = calloc(np ? np : 1, sizeof *rs);
-    nc_status st = NC_OK;
-    size_t built = 0;
-    if (vars == NULL || rs == NULL)
-        st = oom(err);
-    for (; st == NC_OK && built < np; built++) {
-        if (make_variant(pl->st[pv[built].scen].sc, &pv[built].k, &vars[built]) != 0)
-            st = oom(err);
-    }
-    if (st == NC_OK) {
-        pl->round++;
-        pl->round_variants = np;
-        int show = !pl->o->quiet;
-        batch_opts bo = {pl->o->jobs ? pl->o->jobs : 1, pl->o->rng, pl->o->stop,
-                         show ? on_batch_progress : NULL, pl, 0, 0};
-        st = batch_run(vars, np, &bo, rs, err);
-    }
-    for (size_t i = 0; st == NC_OK && i < np; i++) {
-        scen_state *ss = &pl->st[pv[i].scen];
-        plan_scenario *ps = &pl->res->scen[pv[i].scen];
-        st = cache_add(ss, &pv[i].k, rs[i], err);
-        ps->simulations++;
-        pl->res->simulations++;
-        pl->res->replications += rs[i]->reps;
-        if (st == NC_OK && pv[i].k.rate == 1.0 && pv[i].k.gw < 0 && ps->base == NULL) {
-            ps->base = rs[i];   /* keep; point it at the caller's scenario */
-            ps->base->sc = ss->sc;
-            rs[i] = NULL;
+        search *q = &s[S_PPI];
+        *q = (search){.kind = S_PPI, .g = g, .target = 1, .dir = -1, .integer = 1};
+        q->done = !per_inst || !kn->ports_per_instance || inst == 0;
+        if (!q->done) {
+            /* accepted values up to one IP's ports whose reservation the
+             * platform's IP limit allows */
+            double imax = -1;
+            for (uint64_t i = 0;; i++) {
+                uint32_t v = plan_knobs_ppi_nth(kn, i, (uint32_t)nc_gateway_port_range(gw));
+                if (v == 0 || plan_ips_to_reserve(gw, inst, v) > kn->max_nat_ips)
+                    break;
+                imax = (double)i;
+            }
+            q->done = imax < 0;
+            double m = ss->analytic[g];
+            uint32_t want = plan_knobs_ppi_ceil(kn, (uint64_t)ceil(
+                                                        peak_for_mean(isnan(m) ? x->peak_max : m) / u));
+            double gi = want ? ppi_index(kn, want) : imax;
+            if (isnan(gi))
+                gi = imax;
+            q->ymin = -imax;
+            q->ymax = 0;
+            q->guess = -clampd(gi, 0, imax);
         }
     }
-    for (size_t i = 0; rs != NULL && i < np; i++)
-        nc_scen_result_destroy(rs[i]);
-    for (size_t i = 0; vars != NULL && i < built; i++)
-        nc_scenario_free(&vars[i]);
-    free(rs);
-    free(vars);
-    return st;
 }
 
-static int pending_has(const pending *pv, size_t np, size_t scen, const vkey *k)
+/* ---- proposing points ---------------------------------------------------------------------- */
+
+/* Queue the next point of search s (points decided analytically are added
+ * to the cache and the search moves on). */
+static nc_status step(planner *pl, size_t i, search *s, size_t *asked, nc_error *err)
 {
-    for (size_t i = 0; i < np; i++)
-        if (pv[i].scen == scen && key_eq(&pv[i].k, k))
-            return 1;
-    return 0;
+    scen_state *ss = &pl->st[i];
+    const plan_opts *po = pl->o;
+    uint32_t full = ss->sc->replications;
+    uint32_t probe = PLAN_PROBE_REPS < full ? PLAN_PROBE_REPS : full;
+    for (int iter = 0; iter < 256; iter++) {
+        vkey k;
+        uint32_t reps;
+        if (s->kind == S_POOL) {
+            long ans;
+            uint32_t p = pool_next(ss, s, po, &reps, &ans);
+            if (p == 0) {
+                s->done = 1;
+                return NC_OK;
+            }
+            k = key_for(ss, s, p, po->growth);
+        } else {
+            observe(ss, s, po);
+            double y = plan_line_next(s);
+            if (isnan(y)) {
+                if (!(s->has_a && s->a_tentative)) {
+                    s->done = 1;
+                    return NC_OK;
+                }
+                y = s->a;   /* the answer passed its probe: confirm it */
+                reps = full;
+            } else {
+                reps = probe;
+            }
+            k = key_for(ss, s, s->dir * y, po->growth);
+        }
+        entry *e = plan_cache_get(pl, i, &k, err);
+        if (e == NULL)
+            return NC_ENOMEM;
+        int v = plan_verdict(e, s->g, s->target, po->target_utilization, full);
+        if (v == V_FAIL || v == V_PASS) {
+            if (e->reps == 0)
+                pl->res->decided++;
+            continue;   /* decided: read the bracket again */
+        }
+        if (e->reps >= reps) {   /* cannot happen; never loop on it */
+            s->done = 1;
+            return NC_OK;
+        }
+        if (e->want == 0)
+            (*asked)++;
+        plan_request(e, reps);
+        return NC_OK;
+    }
+    s->done = 1;
+    return NC_OK;
 }
 
-/* Collect the next proposal of every open search; close finished ones. */
-static size_t propose(planner *pl, pending *pv)
+/* Rough count of the rounds and replications a search still needs. */
+static void remaining(const scen_state *ss, const search *s, unsigned *rounds, size_t *units)
 {
-    size_t np = 0;
+    uint32_t full = ss->sc->replications;
+    unsigned r = 1;
+    if (s->kind != S_POOL && s->has_a && s->has_b) {
+        double w = s->b - s->a, tol = s->integer ? 1 : s->rel_tol * fabs(s->b);
+        if (tol < s->abs_tol && !s->integer)
+            tol = s->abs_tol;
+        while (w > tol && r < 20) {
+            w /= 2;
+            r++;
+        }
+    } else if (s->kind != S_POOL) {
+        r = 3;
+    } else {
+        r = 2;
+    }
+    if (*rounds < r + 1)
+        *rounds = r + 1;
+    *units += r * PLAN_PROBE_REPS + full;
+}
+
+nc_status plan_propose(planner *pl, size_t *asked, nc_error *err)
+{
+    *asked = 0;
+    unsigned rounds = 0;
+    size_t units = 0;
     for (size_t i = 0; i < pl->n; i++) {
         scen_state *ss = &pl->st[i];
         for (size_t j = 0; j < ss->sc->ngateways * S_KINDS; j++) {
             search *s = &ss->s[j];
             if (s->done)
                 continue;
-            vkey k;
-            if (s->kind == S_POOL) {
-                long ans;
-                uint32_t p = pool_next(ss, s, pl->o, &ans);
-                if (p == 0) {
-                    s->done = 1;
-                    continue;
-                }
-                k = key_for(s, p, pl->o->growth);
-            } else {
-                observe(ss, s, pl->o);
-                double y = line_next(s);
-                if (isnan(y)) {
-                    s->done = 1;
-                    continue;
-                }
-                k = key_for(s, s->dir * y, pl->o->growth);
-            }
-            k = key_normal(ss->sc, k);
-            if (cache_find(ss, &k) != NULL) {   /* cannot happen; never loop on it */
-                s->done = 1;
-                continue;
-            }
-            if (!pending_has(pv, np, i, &k))
-                pv[np++] = (pending){i, k};
+            nc_status st = step(pl, i, s, asked, err);
+            if (st != NC_OK)
+                return st;
+            if (!s->done)
+                remaining(ss, s, &rounds, &units);
         }
     }
-    return np;
+    pl->future_rounds = rounds > 0 ? rounds - 1 : 0;
+    pl->future_units = units;
+    return NC_OK;
 }
 
-/* ---- answers -------------------------------------------------------------------- */
+/* ---- answers ----------------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
+__attribute__((format(printf, 2, 3))) static void note(plan_gw *a, const char *fmt, ...)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t len = strlen(a->notes);
+    if (len + 3 >= sizeof a->notes)
+        return;
+    if (len > 0) {
+        memcpy(a->notes + len, "; ", 3);
+        len += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->notes + len, sizeof a->notes - len, fmt, ap);
+    va_end(ap);
 }
 
-/* Median of v[0..n) (sorted in place); -inf/+inf entries count as values. */
-static double median(double *v, size_t n)
+/* The IP answers and their notes. */
+static void answer_ips(scen_state *ss, size_t g, const plan_opts *po, plan_gw *a)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    if (n % 2)
-        return v[n / 2];
-    double a = v[n / 2 - 1], b = v[n / 2];
-    if (isinf(a) || isinf(b))
-        return a == b ? a : isinf(a) ? a : b;
-    return 0.5 * (a + b);
+    const nc_gateway *gw = &ss->sc->gateways[g];
+    const plan_knobs *kn = ss->knobs[g];
+    search *s = &ss->s[g * S_KINDS];
+    for (int kind = S_IPS; kind <= S_IPS_GROWTH; kind++) {
+        observe(ss, &s[kind], po);
+        double n = line_answer(&s[kind]);
+        long v = isnan(n) ? PLAN_NONE : (long)n;
+        if (kind == S_IPS)
+            a->min_nat_ips = v;
+        else
+            a->min_nat_ips_at_growth = v;
+    }
+    if (gw->ports_per_instance > 0) {
+        uint64_t need = plan_ips_to_reserve(gw, a->instances, gw->ports_per_instance);
+        if (need > kn->max_nat_ips)
+            note(a, "min_nat_ips: reserving %u ports for each of %llu instances needs %llu NAT "
+                    "IPs, more than the %u this platform allows",
+                 gw->ports_per_instance, (unsigned long long)a->instances,
+                 (unsigned long long)need, kn->max_nat_ips);
+        else if (a->min_nat_ips == PLAN_NONE)
+            note(a, "min_nat_ips: %llu NAT IPs reserve %u ports for every instance, but "
+                    "allocations still fail: the ports per instance are too few (see "
+                    "ports_per_instance_needed)",
+                 (unsigned long long)need, gw->ports_per_instance);
+    } else if (a->min_nat_ips == PLAN_NONE || a->min_nat_ips_at_growth == PLAN_NONE) {
+        note(a, "min_nat_ips%s: none up to %u (%s)",
+             a->min_nat_ips == PLAN_NONE ? "" : "_at_growth", kn->max_nat_ips, kn->nat_ips_limit);
+    }
+    if (kn->default_nat_ips > 0 && a->min_nat_ips > (long)kn->default_nat_ips)
+        note(a, "min_nat_ips: more than %u IPs needs a quota increase", kn->default_nat_ips);
 }
 
-void plan_alert(const nc_scen_result *r, size_t g, double alert_at, double lead_minutes,
-                plan_gw *out)
+/* Ports per instance: the answer and the binding pair. */
+static void answer_ppi(scen_state *ss, size_t g, const plan_opts *po, plan_gw *a)
 {
-    const nc_gw_result *x = &r->gw[g];
-    uint32_t ns = r->nsamples, reps = r->reps;
-    double cap = (double)x->capacity;
-    double *fire = calloc(reps ? reps : 1, sizeof *fire);
-    double *lead = calloc(reps ? reps : 1, sizeof *lead);
-    out->alert_lead_minutes = NAN;
-    out->alert_threshold_for_lead = NAN;
-    out->alert_fired_at = SIM_TIME_NONE;
-    out->alert_fired_reps = 0;
-    if (fire == NULL || lead == NULL || cap <= 0 || reps == 0) {
-        free(fire);
-        free(lead);
+    const nc_gateway *gw = &ss->sc->gateways[g];
+    const plan_knobs *kn = ss->knobs[g];
+    search *s = &ss->s[g * S_KINDS + S_PPI];
+    a->ports_per_instance_needed = a->nat_ips_for_ports = a->ports_per_instance_max_now = PLAN_NA;
+    if (gw->ports_per_instance == 0)
+        return;
+    uint64_t range = nc_gateway_port_range(gw);
+    uint64_t most = a->instances ? (uint64_t)gw->nat_ips * range / a->instances : range;
+    if (most > range)
+        most = range;
+    uint32_t most_ok = kn->ports_per_instance ? plan_knobs_ppi_floor(kn, most) : (uint32_t)most;
+    a->ports_per_instance_max_now = most_ok;
+    uint64_t need = plan_ips_to_reserve(gw, a->instances, gw->ports_per_instance);
+    char step[96] = "";
+    if (most_ok != most)
+        snprintf(step, sizeof step, " (%u in the steps %s accepts)", most_ok, kn->platform);
+    note(a, "ports_per_instance %u needs %llu NAT IP%s for %llu instances, and with %u IP%s the "
+            "most is %llu ports each%s",
+         gw->ports_per_instance, (unsigned long long)need, need == 1 ? "" : "s",
+         (unsigned long long)a->instances, gw->nat_ips, gw->nat_ips == 1 ? "" : "s",
+         (unsigned long long)most, step);
+    if (a->instances_without_ports > 0)
+        note(a, "%llu of %llu instances get no ports: no TIME_WAIT or pooling fixes that, only "
+                "more NAT IPs or fewer ports per instance",
+             (unsigned long long)a->instances_without_ports, (unsigned long long)a->instances);
+    if (!kn->ports_per_instance) {
+        note(a, "ports_per_instance_needed: n/a (%s)", kn->ppi_na ? kn->ppi_na : "not a setting");
         return;
     }
-    size_t nfail = 0;
-    double thr = INFINITY;
-    for (uint32_t j = 0; j < reps; j++) {
-        const uint32_t *v = &x->in_use_by_rep[(size_t)j * ns];
-        fire[j] = INFINITY;
-        for (uint32_t k = 0; k < ns; k++) {
-            if ((double)v[k] >= alert_at * cap - 1e-9) {
-                sim_time e = (sim_time)(k + 1) * r->sample_us;
-                fire[j] = sim_to_s(e < r->duration_us ? e : r->duration_us);
-                break;
-            }
-        }
-        out->alert_fired_reps += isfinite(fire[j]);
-        sim_time f = x->first_fail_by_rep[j];
-        if (f == SIM_TIME_NONE)
-            continue;
-        double f_s = sim_to_s(f);
-        lead[nfail++] = isfinite(fire[j]) ? (f_s - fire[j]) / 60.0 : -INFINITY;
-        /* the highest level the gauge reached by f - M minutes */
-        double best = -1, deadline = f_s - lead_minutes * 60.0;
-        for (uint32_t k = 0; k < ns; k++) {
-            sim_time e = (sim_time)(k + 1) * r->sample_us;
-            double t = sim_to_s(e < r->duration_us ? e : r->duration_us);
-            if (t > deadline + 1e-9)
-                break;
-            if (v[k] / cap > best)
-                best = v[k] / cap;
-        }
-        if (best < thr)
-            thr = best;
+    observe(ss, s, po);
+    double idx = line_answer(s);
+    if (isnan(idx)) {
+        a->ports_per_instance_needed = PLAN_NONE;
+        a->nat_ips_for_ports = PLAN_NONE;
+        note(a, "ports_per_instance_needed: none meets the target within this platform's "
+                "limits");
+        return;
     }
-    double mf = median(fire, reps);
-    if (isfinite(mf))
-        out->alert_fired_at = sim_from_s(mf);
-    if (nfail > 0) {
-        double ml = median(lead, nfail);
-        if (isfinite(ml))
-            out->alert_lead_minutes = ml;
-        double pct = floor(100.0 * thr + 1e-9) / 100.0;
-        if (pct > 0)
-            out->alert_threshold_for_lead = pct;
-    }
-    free(fire);
-    free(lead);
+    uint32_t v = plan_knobs_ppi_nth(kn, (uint64_t)idx, 65536);
+    a->ports_per_instance_needed = v;
+    a->nat_ips_for_ports = (long)plan_ips_to_reserve(gw, a->instances, v);
 }
-
-static double line_answer(const search *s) { return s->has_a ? s->dir * s->a : NAN; }
 
 static nc_status finish_scenario(planner *pl, size_t i, nc_error *err)
 {
@@ -704,6 +533,8 @@ static nc_status finish_scenario(planner *pl, size_t i, nc_error *err)
     const plan_opts *po = pl->o;
     for (size_t g = 0; g < sc->ngateways; g++) {
         plan_gw *a = &ps->gw[g];
+        const nc_gateway *gw = &sc->gateways[g];
+        const plan_knobs *kn = ss->knobs[g];
         search *s = &ss->s[g * S_KINDS];
         nc_gw_summary sum;
         nc_summarize_gateway(ps->base, g, &sum);
@@ -713,49 +544,66 @@ static nc_status finish_scenario(planner *pl, size_t i, nc_error *err)
         a->peak_utilization = sum.peak_utilization;
         a->exhausted_replications = sum.exhausted_replications;
         a->first_exhaustion = sum.first_exhaustion;
-
-        observe(ss, &s[S_HEADROOM], po);
-        a->headroom_rate_scale = line_answer(&s[S_HEADROOM]);
-        if (isnan(a->headroom_rate_scale))
-            a->headroom_rate_scale = 0;
-        a->headroom_capped = a->headroom_rate_scale >= PLAN_MAX_RATE_SCALE;
-        for (int kind = S_IPS; kind <= S_IPS_GROWTH; kind++) {
-            observe(ss, &s[kind], po);
-            double n = line_answer(&s[kind]);
-            long v = isnan(n) ? PLAN_NONE : (long)n;
-            if (kind == S_IPS)
-                a->min_nat_ips = v;
-            else
-                a->min_nat_ips_at_growth = v;
+        a->instances = ss->instances[g];
+        a->instances_without_ports = 0;
+        if (gw->ports_per_instance > 0) {
+            uint64_t res = (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / gw->ports_per_instance;
+            a->instances_without_ports = res < a->instances ? a->instances - res : 0;
         }
-        observe(ss, &s[S_TW], po);
-        a->time_wait_s_needed = line_answer(&s[S_TW]);
-        int unpooled = 0;
-        for (size_t r = 0; r < sc->nservices; r++)
-            unpooled |= sc->services[r].gateway == g && sc->services[r].pool_idle == 0;
-        if (!unpooled) {
+
+        if (gw->ports_per_instance > 0 && a->instances_without_ports > 0 &&
+            (ps->base->gw[g].exhausted_reps > 0)) {
+            a->headroom_rate_scale = NAN;
+            a->headroom_capped = 0;
+            note(a, "headroom: n/a, fails at any load: %llu of %llu instances get no ports",
+                 (unsigned long long)a->instances_without_ports, (unsigned long long)a->instances);
+        } else {
+            observe(ss, &s[S_HEADROOM], po);
+            a->headroom_rate_scale = line_answer(&s[S_HEADROOM]);
+            if (isnan(a->headroom_rate_scale))
+                a->headroom_rate_scale = 0;
+            a->headroom_capped = a->headroom_rate_scale >= po->max_scale;
+        }
+        answer_ips(ss, g, po, a);
+        if (kn->time_wait) {
+            observe(ss, &s[S_TW], po);
+            a->time_wait_s_needed = line_answer(&s[S_TW]);
+            a->time_wait_na = 0;
+        } else {
+            a->time_wait_s_needed = NAN;
+            a->time_wait_na = 1;
+            note(a, "time_wait_s_needed: n/a (%s)", kn->time_wait_na);
+        }
+        if (!has_unpooled(sc, g)) {
             a->pool_idle_needed = PLAN_NA;
-        } else if (meets(&cache_find(ss, &(vkey){1.0, -1, 0, -1, 0})[g], po->target_utilization)) {
+        } else if (plan_verdict(plan_cache_find(ss, &(vkey){1.0, -1, 0, -1, 0, 0}), g, 1,
+                                po->target_utilization, sc->replications) == V_PASS) {
             a->pool_idle_needed = 0;
         } else {
             long ans = PLAN_NONE;
-            pool_next(ss, &s[S_POOL], po, &ans);
+            uint32_t reps;
+            pool_next(ss, &s[S_POOL], po, &reps, &ans);
             a->pool_idle_needed = ans;
         }
+        answer_ppi(ss, g, po, a);
+        if (kn->idle_timeout && kn->idle_max_s < 1e8)
+            note(a, "idle timeout: settable (%.0f-%.0f s) but not searched: in this model it "
+                    "frees only idle pooled connections; keep keepalive_s below it",
+                 kn->idle_min_s, kn->idle_max_s);
         plan_alert(ps->base, g, po->alert_at, po->lead_minutes, a);
         a->analytic_peak_in_use = ss->analytic[g];
     }
-    /* the rate-multiplier points, ascending, for the headroom chart */
+    /* the simulated rate-multiplier points, ascending, for the headroom chart */
     size_t ng = sc->ngateways;
     for (size_t e = 0; e < ss->ncache; e++)
-        ps->npoints += ss->cache[e].k.gw < 0;
+        ps->npoints += ss->cache[e].k.gw < 0 && ss->cache[e].reps > 0;
     ps->points = calloc(ps->npoints ? ps->npoints : 1, sizeof *ps->points);
     if (ps->points == NULL)
-        return oom(err);
+        return plan_oom(err);
     size_t n = 0;
     for (size_t e = 0; e < ss->ncache; e++) {
         const entry *en = &ss->cache[e];
-        if (en->k.gw >= 0)
+        if (en->k.gw >= 0 || en->reps == 0)
             continue;
         size_t at = n++;
         while (at > 0 && ps->points[at - 1].rate_scale > en->k.rate) {
@@ -767,24 +615,26 @@ static nc_status finish_scenario(planner *pl, size_t i, nc_error *err)
         pt->peak_utilization = calloc(ng ? ng : 1, sizeof *pt->peak_utilization);
         pt->exhausted_reps = calloc(ng ? ng : 1, sizeof *pt->exhausted_reps);
         if (pt->peak_utilization == NULL || pt->exhausted_reps == NULL)
-            return oom(err);
+            return plan_oom(err);
         for (size_t g = 0; g < ng; g++) {
             const outcome *o = &en->o[g];
-            pt->peak_utilization[g] = o->capacity && o->reps
-                                          ? (double)o->peak_sum / o->reps / (double)o->capacity
-                                          : 0;
-            pt->exhausted_reps[g] = o->exhausted;
+            pt->peak_utilization[g] =
+                o->capacity ? (double)o->peak_sum / en->reps / (double)o->capacity : 0;
+            pt->exhausted_reps[g] = o->fail_reps;
         }
     }
     return NC_OK;
 }
 
-/* ---- plan_run ----------------------------------------------------------------------- */
+/* ---- plan_run ------------------------------------------------------------------------------- */
 
 static nc_status analytic_peaks(scen_state *ss, nc_error *err)
 {
     const nc_scenario *sc = ss->sc;
     for (size_t g = 0; g < sc->ngateways; g++) {
+        ss->knobs[g] = plan_knobs_of(&sc->gateways[g]);
+        ss->instances[g] = plan_instances(sc, g);
+        plan_window(ss);
         for (int pass = 0; pass < 2; pass++) {
             occupancy *oc = NULL;
             nc_status st = occupancy_create(sc, g, pass ? 0.0 : -1.0, &oc, err);
@@ -807,6 +657,8 @@ static void planner_free(planner *pl)
         free(ss->s);
         free(ss->analytic);
         free(ss->analytic_tw0);
+        free(ss->knobs);
+        free(ss->instances);
     }
     free(pl->st);
 }
@@ -814,37 +666,48 @@ static void planner_free(planner *pl)
 static nc_status plan_solve(planner *pl, nc_error *err)
 {
     plan_result *res = pl->res;
-    size_t maxp = 0;
     for (size_t i = 0; i < pl->n; i++) {
         scen_state *ss = &pl->st[i];
         size_t ng = ss->sc->ngateways;
         ss->s = calloc(ng * S_KINDS + 1, sizeof *ss->s);
         ss->analytic = calloc(ng + 1, sizeof *ss->analytic);
         ss->analytic_tw0 = calloc(ng + 1, sizeof *ss->analytic_tw0);
+        ss->knobs = calloc(ng + 1, sizeof *ss->knobs);
+        ss->instances = calloc(ng + 1, sizeof *ss->instances);
         res->scen[i].gw = calloc(ng + 1, sizeof *res->scen[i].gw);
-        if (!ss->s || !ss->analytic || !ss->analytic_tw0 || !res->scen[i].gw)
-            return oom(err);
+        if (!ss->s || !ss->analytic || !ss->analytic_tw0 || !ss->knobs || !ss->instances ||
+            !res->scen[i].gw)
+            return plan_oom(err);
         nc_status st = analytic_peaks(ss, err);
         if (st != NC_OK)
             return st;
-        maxp += ng * S_KINDS + 1;
     }
-    pending *pv = calloc(maxp + 1, sizeof *pv);
-    if (pv == NULL)
-        return oom(err);
-    /* round 1: every scenario as given */
+    /* round 1: every scenario as given, with all its replications */
+    nc_status st = NC_OK;
+    for (size_t i = 0; st == NC_OK && i < pl->n; i++) {
+        entry *e = plan_cache_get(pl, i, &(vkey){1.0, -1, 0, -1, 0, 0}, err);
+        if (e == NULL)
+            return NC_ENOMEM;
+        plan_request(e, pl->st[i].sc->replications);
+    }
+    /* before the searches exist: about three rounds of probes and a
+     * confirmation per scenario and question */
+    pl->future_rounds = 3;
     for (size_t i = 0; i < pl->n; i++)
-        pv[i] = (pending){i, {1.0, -1, 0, -1, 0}};
-    nc_status st = run_round(pl, pv, pl->n, err);
+        pl->future_units += pl->st[i].sc->ngateways * (3 + pl->st[i].sc->replications);
+    size_t nsim = 0;
+    st = plan_run_round(pl, &nsim, err);
     for (size_t i = 0; st == NC_OK && i < pl->n; i++)
         init_searches(&pl->st[i], &res->scen[i], pl->o);
     while (st == NC_OK) {
-        size_t np = propose(pl, pv);
-        if (np == 0)
+        size_t asked = 0;
+        st = plan_propose(pl, &asked, err);
+        if (st == NC_OK)
+            plan_report_round(pl);
+        if (st != NC_OK || asked == 0)
             break;
-        st = run_round(pl, pv, np, err);
+        st = plan_run_round(pl, &nsim, err);
     }
-    free(pv);
     for (size_t i = 0; st == NC_OK && i < pl->n; i++)
         st = finish_scenario(pl, i, err);
     return st;
@@ -857,7 +720,7 @@ nc_status plan_run(const nc_scenario *scenarios, size_t n, const plan_opts *o, p
     memset(&pl, 0, sizeof pl);
     pl.o = o;
     pl.n = n;
-    pl.t0 = now_s();
+    pl.t0 = plan_now_s();
     plan_result *res = calloc(1, sizeof *res);
     if (res != NULL)
         res->scen = calloc(n + 1, sizeof *res->scen);
@@ -865,7 +728,7 @@ nc_status plan_run(const nc_scenario *scenarios, size_t n, const plan_opts *o, p
     if (res == NULL || res->scen == NULL || pl.st == NULL) {
         plan_result_destroy(res);
         free(pl.st);
-        return oom(err);
+        return plan_oom(err);
     }
     res->opts = *o;
     res->n = n;
@@ -875,12 +738,8 @@ nc_status plan_run(const nc_scenario *scenarios, size_t n, const plan_opts *o, p
         res->scen[i].sc = &scenarios[i];
     }
     nc_status st = plan_solve(&pl, err);
-    if (!o->quiet && o->progress == NULL && pl.round > 0) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
     res->rounds = pl.round;
-    res->elapsed_s = now_s() - pl.t0;
+    res->elapsed_s = plan_now_s() - pl.t0;
     planner_free(&pl);
     if (st != NC_OK) {
         plan_result_destroy(res);
@@ -906,66 +765,4 @@ void plan_result_destroy(plan_result *p)
     }
     free(p->scen);
     free(p);
-}
-
-/* ---- the stdout table ------------------------------------------------------------- */
-
-static void fmt_long(long v, char *buf, size_t len)
-{
-    if (v == PLAN_NA)
-        snprintf(buf, len, "n/a");
-    else if (v == PLAN_NONE)
-        snprintf(buf, len, "none");
-    else
-        snprintf(buf, len, "%ld", v);
-}
-
-static void fmt_num(double v, double scale, const char *unit, char *buf, size_t len)
-{
-    if (isnan(v))
-        snprintf(buf, len, "-");
-    else
-        snprintf(buf, len, "%.0f%s", v * scale, unit);
-}
-
-void plan_print(FILE *fp, const plan_result *p)
-{
-    if (p == NULL)
-        return;
-    const plan_opts *o = &p->opts;
-    fprintf(fp, "%-16s %-12s %6s %9s %5s %6s %6s %6s %7s %8s %9s %9s\n", "scenario", "gateway",
-            "peak%", "headroom", "IPs", "needs", "at", "pool", "TW_s", "alert", "alert", "analytic");
-    char gcol[16];
-    snprintf(gcol, sizeof gcol, "x%g", o->growth);
-    char acol[16], tcol[16];
-    snprintf(acol, sizeof acol, "lead@%.0f%%", 100 * o->alert_at);
-    snprintf(tcol, sizeof tcol, "for%.0fmin", o->lead_minutes);
-    fprintf(fp, "%-16s %-12s %6s %9s %5s %6s %6s %6s %7s %8s %9s %9s\n", "", "", "", "", "now",
-            "IPs", gcol, "idle", "needed", acol, tcol, "peak");
-    for (size_t i = 0; i < p->n; i++) {
-        const plan_scenario *ps = &p->scen[i];
-        for (size_t g = 0; g < ps->sc->ngateways; g++) {
-            const plan_gw *a = &ps->gw[g];
-            char hr[16], n1[16], n2[16], pool[16], tw[16], lead[16], thr[16], an[24];
-            snprintf(hr, sizeof hr, "%s%.3g", a->headroom_capped ? ">=" : "",
-                     a->headroom_rate_scale);
-            fmt_long(a->min_nat_ips, n1, sizeof n1);
-            fmt_long(a->min_nat_ips_at_growth, n2, sizeof n2);
-            fmt_long(a->pool_idle_needed, pool, sizeof pool);
-            fmt_num(a->time_wait_s_needed, 1, "", tw, sizeof tw);
-            if (isnan(a->alert_lead_minutes))
-                snprintf(lead, sizeof lead, "-");
-            else
-                snprintf(lead, sizeof lead, "%.1fmin", a->alert_lead_minutes);
-            fmt_num(a->alert_threshold_for_lead, 100, "%", thr, sizeof thr);
-            fmt_num(a->analytic_peak_in_use, 1, "", an, sizeof an);
-            fprintf(fp, "%-16.16s %-12.12s %5.0f%% %9s %5u %6s %6s %6s %7s %8s %9s %9s\n",
-                    ps->sc->name, ps->sc->gateways[g].name, 100 * a->peak_utilization, hr,
-                    ps->sc->gateways[g].nat_ips, n1, n2, pool, tw, lead, thr, an);
-        }
-    }
-    fprintf(fp, "plan: %zu simulations (%llu replications) in %u rounds, %.1f s; target %.0f %%, "
-                "growth x%g, alert at %.0f %%, lead %g min\n",
-            p->simulations, (unsigned long long)p->replications, p->rounds, p->elapsed_s,
-            100 * o->target_utilization, o->growth, 100 * o->alert_at, o->lead_minutes);
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench.sh - `make bench`: speed and memory of the model (issue 6).
+# bench.sh - `make bench`: speed and memory of the model, and of natcap plan.
 # For each model: requests simulated (warm-up included), SYNs sent per
 # measured request, wall and CPU seconds and ns per request (CPU time /
 # requests simulated) with -j1 (2 replications, one core), wall with -j2 and
@@ -50,3 +50,25 @@ echo
 [ -d inputs ] && est "default inputs, 6 scenarios" -i inputs
 est "(c) 50 destination pools" -i tests/bench/c
 est "(e) 16 IPs, 1,000,000 in use" -i tests/bench/e
+
+# natcap plan: wall and CPU seconds (user + sys of the natcap process, from
+# the shell's `times`), simulations, replications and points decided
+# analytically; -j2.  Goals: <= 60 s wall on the default inputs (6
+# scenarios, 5 replications each), <= 120 s on the AWS-like case (twelve
+# per-destination pools, 2 replications).  On a shared machine compare the
+# CPU seconds: wall time depends on what else runs.
+echo
+printf '%-34s %8s %8s %6s %6s %8s %7s\n' plan wall_s cpu_s sims reps decided goal_s
+plan_row() {
+    name=$1; goal=$2; shift 2
+    t0=$(date +%s.%N)
+    cpu=$( { "$NATCAP" plan -o "$out/p" -j2 "$@" >"$out/pl" 2>/dev/null; times; } | tail -n 1)
+    t1=$(date +%s.%N)
+    line=$(grep '^plan: [0-9]' "$out/pl" | tail -n 1)
+    echo "$cpu" | awk -v n="$name" -v g="$goal" -v t0="$t0" -v t1="$t1" -v l="$line" '
+        function sec(s,   m) { m = s; sub(/m.*/, "", m); sub(/^[0-9.]*m/, "", s); sub(/s$/, "", s); return 60 * m + s }
+        { split(l, w, " "); sims = w[2]; reps = w[4]; sub(/\(/, "", reps); dec = w[6];
+          printf "%-34s %8.1f %8.1f %6s %6s %8s %7s\n", n, t1 - t0, sec($1) + sec($2), sims, reps, dec, g }'
+}
+[ -d inputs ] && plan_row "(p) plan, default inputs" "<=60" -i inputs
+plan_row "(q) plan, AWS-like, 12 dest. pools" "<=120" -i tests/bench/plan-aws

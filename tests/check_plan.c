@@ -15,11 +15,13 @@
  * Everything is seeded, so each test is deterministic; the tolerances say
  * why the seeded answer is also the right one.
  */
-#include "../io/plan_out.h"
+#include "../plot/plan_plot.h"
+#include "../io/csv_in.h"
 #include "../model/batch.h"
 #include "../model/latency.h"
 #include "../model/occupancy.h"
 #include "../model/plan.h"
+#include "../model/plan_knobs.h"
 #include "../model/summary.h"
 #include "fixture.h"
 
@@ -36,7 +38,6 @@ static plan_opts quiet_opts(unsigned jobs)
     plan_opts o;
     plan_opts_default(&o);
     o.jobs = jobs;
-    o.quiet = 1;
     return o;
 }
 
@@ -117,7 +118,7 @@ START_TEST(ramp_matches_simulation)
     f.sc.replications = 8;
     occupancy *oc = NULL;
     ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &oc, NULL), NC_OK);
-    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0};
+    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0, NULL};
     nc_scen_result *r = NULL;
     nc_error err = {0};
     ck_assert_int_eq(batch_run(&f.sc, 1, &bo, &r, &err), NC_OK);
@@ -324,6 +325,144 @@ START_TEST(jobs_do_not_matter)
 }
 END_TEST
 
+/* ---- layouts: per destination (aws) and per instance (gcp) ------------------------- */
+
+/* Load an input set of tests/plan and plan it (U 0.8, G 1.5, max scale 4). */
+static plan_result *plan_dir(const char *dir, nc_input *in)
+{
+    nc_error err = {0};
+    ck_assert_msg(csv_in_load(dir, in, &err) == NC_OK, "%s", err.msg);
+    plan_opts o = quiet_opts(2);
+    o.max_scale = 4;
+    plan_result *p = NULL;
+    ck_assert_int_eq(plan_run(in->scenarios, in->nscenarios, &o, &p, &err), NC_OK);
+    return p;
+}
+
+/* Expected blocked arrivals N B(c, r a) over the plan's replications when
+ * every rate is multiplied by r (lam: arrivals/s of the pool at r = 1). */
+static double blocked(unsigned c, double a, double lam, double r, double T, unsigned R)
+{
+    return lam * r * T * R * erlang_b(c, r * a);
+}
+
+/* Headroom h is right when nothing failing at h is plausible (fewer than
+ * 20 blocked arrivals expected: they come in clusters) and the failing
+ * point 1 % above it is too (more than 0.5 expected; P(a failure) <= the
+ * expected count).  Near the boundary the expected count changes ~3x per
+ * 3 % of load, so a headroom ~8 % off fails one of the two. */
+static void check_headroom(double h, unsigned c, double a, double lam, double T, unsigned R)
+{
+    ck_assert_msg(blocked(c, a, lam, h, T, R) < 20, "headroom %g: %g blocked expected", h,
+                  blocked(c, a, lam, h, T, R));
+    ck_assert_msg(blocked(c, a, lam, h * 1.011, T, R) > 0.5, "headroom %g: %g blocked expected above",
+                  h, blocked(c, a, lam, h * 1.011, T, R));
+}
+
+/* tests/plan/aws: the API's one address is a pool of nat_ips x 200 with an
+ * Erlang load a = 2.496/s x 60.1 s = 150; the CDN's four addresses carry
+ * 60 each.  Over T = 3600 s and R = 2 the API sees N = 2.496 T R SYNs. */
+START_TEST(aws_per_destination)
+{
+    nc_input in = {0};
+    plan_result *p = plan_dir("tests/plan/aws", &in);
+    const plan_gw *a = &p->scen[0].gw[0];
+    double lam = 2.496, A = lam * 60.1, T = 3600;
+    ck_assert_double_eq_tol(a->analytic_peak_in_use, A, 1e-6);
+    check_headroom(a->headroom_rate_scale, 200, A, lam, T, 2);
+    ck_assert(!a->headroom_capped);
+    /* min IPs: 1 IP = 200 with the level 160 crossed ~N pi(160) = 380
+     * times; 2 IPs = 400, level 320, N pi(320) ~ 1e-30: 2, also at 1.5x
+     * (pi_225(320) ~ 1e-9) */
+    double N = lam * T * 2;
+    ck_assert_double_gt(N * gsl_ran_poisson_pdf(160, A), 10);
+    ck_assert_double_lt(N * 1.5 * gsl_ran_poisson_pdf(320, 1.5 * A), 0.01);
+    ck_assert_int_eq(a->min_nat_ips, 2);
+    ck_assert_int_eq(a->min_nat_ips_at_growth, 2);
+    /* AWS: TIME_WAIT is not a setting, nor are ports per instance */
+    ck_assert_int_eq(a->time_wait_na, 1);
+    ck_assert(isnan(a->time_wait_s_needed));
+    ck_assert_ptr_nonnull(strstr(a->notes, "time_wait_s_needed: n/a (AWS"));
+    ck_assert_int_eq(a->ports_per_instance_needed, PLAN_NA);
+    plan_result_destroy(p);
+    nc_input_free(&in);
+}
+END_TEST
+
+/* tests/plan/gcp: 1500 VMs, 64 ports each, per VM a = (1/6) x 120.1 =
+ * 20.02.  one-ip reserves floor(64512 / 64) = 1008 VMs; ceil(1500 x 64 /
+ * 64512) = 2 IPs reserve all; with 1 IP the most is floor(64512 / 1500) =
+ * 43 ports each, 32 as a power of two (Cloud NAT rounds up to one). */
+START_TEST(gcp_per_instance)
+{
+    nc_input in = {0};
+    plan_result *p = plan_dir("tests/plan/gcp", &in);
+    const plan_gw *one = &p->scen[0].gw[0], *two = &p->scen[1].gw[0];
+    double lam = 1500 / 6.0, A = 120.1 / 6.0, T = 3600;
+    ck_assert_uint_eq(one->instances, 1500);
+    ck_assert_uint_eq(one->instances_without_ports, 1500 - 64512 / 64);
+    ck_assert_uint_eq(two->instances_without_ports, 0);
+    /* fails at any load: no headroom figure, and the notes say why */
+    ck_assert(isnan(one->headroom_rate_scale));
+    ck_assert_ptr_nonnull(strstr(one->notes, "fails at any load: 492 of 1500"));
+    ck_assert_int_eq(one->min_nat_ips, (1500 * 64 + 64511) / 64512);
+    ck_assert_int_eq(two->min_nat_ips, 2);
+    ck_assert_int_eq(one->ports_per_instance_max_now, 32);
+    ck_assert_ptr_nonnull(strstr(one->notes, "needs 2 NAT IPs for 1500 instances, and with 1 IP "
+                                             "the most is 43 ports each"));
+    /* the failures start at once (VMs without ports): no alert lead */
+    ck_assert_uint_gt(one->exhausted_replications, 0);
+    ck_assert(isnan(one->alert_lead_minutes));
+    /* ports per VM for the target: powers of two; 32 has its level 25
+     * crossed ~N pi(25) = 1e5 times, 64 (level 51) ~N pi(51) = 1e-3 */
+    double N = lam * T * 2;
+    ck_assert_double_gt(N * gsl_ran_poisson_pdf(25, A), 10);
+    ck_assert_double_lt(N * gsl_ran_poisson_pdf(51, A), 0.01);
+    ck_assert_int_eq(one->ports_per_instance_needed, 64);
+    ck_assert_int_eq(one->nat_ips_for_ports, 2);
+    ck_assert_int_eq(two->ports_per_instance_needed, 64);
+    /* two IPs: every VM's pool of 64 is an Erlang loss system; the
+     * gateway's blocked arrivals add up over the 1500 */
+    check_headroom(two->headroom_rate_scale, 64, A, lam, T, 2);
+    ck_assert(!isnan(two->time_wait_s_needed));
+    plan_result_destroy(p);
+    nc_input_free(&in);
+}
+END_TEST
+
+START_TEST(platform_knobs)
+{
+    nc_gateway gw;
+    memset(&gw, 0, sizeof gw);
+    snprintf(gw.preset, sizeof gw.preset, "aws");
+    const plan_knobs *k = plan_knobs_of(&gw);
+    ck_assert_uint_eq(k->max_nat_ips, 8);
+    ck_assert_uint_eq(k->default_nat_ips, 2);
+    ck_assert(!k->time_wait && !k->ports_per_instance);
+    snprintf(gw.preset, sizeof gw.preset, "azure");
+    k = plan_knobs_of(&gw);
+    ck_assert_uint_eq(k->max_nat_ips, 16);
+    ck_assert(!k->time_wait && k->idle_timeout);
+    ck_assert_double_eq(k->idle_min_s, 240);
+    ck_assert_double_eq(k->idle_max_s, 7200);
+    snprintf(gw.preset, sizeof gw.preset, "gcp");
+    k = plan_knobs_of(&gw);
+    ck_assert(k->time_wait && k->ports_per_instance);
+    ck_assert_uint_eq(plan_knobs_ppi_floor(k, 43), 32);
+    ck_assert_uint_eq(plan_knobs_ppi_ceil(k, 50), 64);
+    snprintf(gw.preset, sizeof gw.preset, "azure_lb");
+    k = plan_knobs_of(&gw);
+    ck_assert(!k->time_wait && k->ports_per_instance);
+    ck_assert_uint_eq(plan_knobs_ppi_floor(k, 43), 40);
+    ck_assert_uint_eq(plan_knobs_ppi_ceil(k, 41), 48);
+    ck_assert_uint_eq(plan_knobs_ppi_nth(k, 2, 65536), 24);
+    gw.preset[0] = '\0';
+    k = plan_knobs_of(&gw);
+    ck_assert_str_eq(k->platform, "custom");
+    ck_assert(k->time_wait && k->ports_per_instance);
+}
+END_TEST
+
 /* ---- alert ------------------------------------------------------------------------------ */
 
 START_TEST(alert_lead)
@@ -360,6 +499,12 @@ START_TEST(alert_lead)
     ck_assert_double_eq_tol(a.alert_threshold_for_lead, 0.70, 1e-12);
     plan_alert(r, 0, 0.8, 10, &a);
     ck_assert(isnan(a.alert_threshold_for_lead));   /* no reading 10 min before 380 s */
+    /* the alert fires after the first failure (at 100 s and 150 s; fires at
+     * 240 and 300 s): no lead, not a negative one */
+    r->gw[0].first_fail_by_rep[0] = 100 * SIM_US_PER_S;
+    r->gw[0].first_fail_by_rep[1] = 150 * SIM_US_PER_S;
+    plan_alert(r, 0, 0.8, 3, &a);
+    ck_assert(isnan(a.alert_lead_minutes));
     nc_scen_result_destroy(r);
 }
 END_TEST
@@ -462,6 +607,12 @@ Suite *plan_suite(void)
     tcase_add_test(tc, pool_idle_fixes);
     tcase_add_test(tc, jobs_do_not_matter);
     tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("layouts");
+    tcase_add_test(tc, aws_per_destination);
+    tcase_add_test(tc, gcp_per_instance);
+    tcase_add_test(tc, platform_knobs);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("alert");
     tcase_add_test(tc, alert_lead);

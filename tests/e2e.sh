@@ -226,6 +226,26 @@ expect_rc fail_ok 0
 check "healthy input: no exhausted replications" \
     test "$(col "$T/out_ok/summary.csv" exhausted_replications 1)" = 0
 
+# ------------------------------------------------------------------- plan
+run_nc plan_fail plan -i "$E2E/exhaust" -o "$T/out_plan" -j2 -r 1 --fail-on-exhaustion
+expect_rc plan_fail 3
+check "plan --fail-on-exhaustion: plan.csv still written" test -s "$T/out_plan/plan.csv"
+check "plan, stderr not a terminal: one line per round" \
+    grep -q '^plan: round 2/[0-9]*, [0-9]* simulations done, [0-9]* s' "$T/plan_fail.err"
+check "plan: no bar drawn off a terminal" sh -c "! grep -q \"\$(printf '\\r')\" '$T/plan_fail.err'"
+check "plan.csv: alert lead never negative" \
+    sh -c "! tail -n +2 '$T/out_plan/plan.csv' | cut -d, -f11 | grep -q '^-'"
+run_nc plan_ok plan -i "$E2E/healthy" -o "$T/out_plan_ok" -q -r 1 --fail-on-exhaustion
+expect_rc plan_ok 0
+check "plan -q: nothing on stderr" test ! -s "$T/plan_ok.err"
+check "plan -q: nothing on stdout" test ! -s "$T/plan_ok.out"
+run_nc plan_aws plan -i tests/plan/aws -o "$T/out_plan_aws" -j2 -r 1
+expect_rc plan_aws 0
+check "plan, aws: TIME_WAIT is n/a with the reason" \
+    grep -q 'time_wait_s_needed: n/a (AWS NAT Gateway has no setting' "$T/out_plan_aws/plan.csv"
+check "plan, aws: stdout says n/a" grep -q 'n/a' "$T/plan_aws.out"
+check "plan.csv: platform aws" test "$(col "$T/out_plan_aws/plan.csv" platform 1)" = aws
+
 # ------------------------------------------------------------------ -q
 run_nc quiet run -i "$E2E/healthy" -o "$T/out_q" -q
 expect_rc quiet 0
