@@ -25,7 +25,8 @@ bindir ?= $(prefix)/bin
 
 LIB_SRC := $(wildcard model/*.c io/*.c plot/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/main.o
+MAIN_SRC := $(wildcard *.c)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
