@@ -5,7 +5,7 @@
 #include "cmd.h"
 
 #include "io/csv_out.h"
-#include "model/arrivals.h"
+#include "model/progress.h"
 #include "plot/plot.h"
 
 #include <errno.h>
@@ -204,17 +204,10 @@ static int prerun_check(const cli *c, const nc_input *in)
     double total = 0, units = 0;
     for (size_t i = 0; i < in->nscenarios; i++) {
         const nc_scenario *sc = &in->scenarios[i];
-        double per_rep = 0;
-        for (size_t k = 0; k < sc->nservices; k++) {
-            const nc_service *s = &sc->services[k];
-            arrivals a;
-            if (arrivals_init(&a, &sc->profiles[s->profile], (double)s->instances * s->rps)
-                != NC_OK) {
-                cli_log_error("out of memory");
-                return EXIT_SOFTWARE;
-            }
-            per_rep += arrivals_integral(&a, -sc->warmup_h * 3600, sc->duration_h * 3600);
-            arrivals_free(&a);
+        double per_rep = progress_expected_requests(sc);
+        if (per_rep < 0) {
+            cli_log_error("out of memory");
+            return EXIT_SOFTWARE;
         }
         double reqs = per_rep * sc->replications;
         double nint = ceil(sc->duration_h * 3600 / sc->sample_s);

@@ -3,6 +3,8 @@
  */
 #include "progress.h"
 
+#include "model/progress.h"
+
 #include <stdio.h>
 
 void progress_init(progress *p, const nc_scenario *sc, size_t nsc, int enabled)
@@ -21,11 +23,15 @@ void progress_draw(void *ud, const batch_status *st)
     const nc_scenario *sc = &p->sc[st->scenario];
     char clock[32];
     nc_format_clock(st->clock_us > 0 ? st->clock_us : 0, clock, sizeof clock);
-    double frac = st->units_total ? (double)st->units_done / (double)st->units_total : 0;
+    double frac = progress_fraction(st->work_done, st->work_total);
+    double left = progress_eta(st->work_done, st->work_total, st->elapsed_s);
     char eta[32] = "--:--";
-    if (st->units_done > 0 && frac < 1) {
-        double left = st->elapsed_s * (1 - frac) / frac;
-        snprintf(eta, sizeof eta, "%d:%02d", (int)left / 60, (int)left % 60);
+    if (left >= 0 && left < 360000) {
+        int s = (int)(left + 0.5);
+        if (s >= 3600)
+            snprintf(eta, sizeof eta, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        else
+            snprintf(eta, sizeof eta, "%d:%02d", s / 60, s % 60);
     }
     int width = 24, fill = (int)(frac * width);
     char bar[32];

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "batch.h"
 
+#include "progress.h"
 #include "sim.h"
 
 #include <pthread.h>
@@ -75,6 +76,15 @@ unsigned batch_cpus(void)
     return n > 0 ? (unsigned)n : 1u;
 }
 
+/* What a worker publishes about the unit it runs (read by the progress
+ * poll without the lock: a torn or stale value only moves the bar). */
+typedef struct slot {
+    volatile int64_t clock_us;
+    volatile uint64_t requests;
+    size_t scen;
+    int busy;                    /* under the lock */
+} slot;
+
 typedef struct shared {
     const nc_scenario *sc;
     size_t nsc;
@@ -88,7 +98,11 @@ typedef struct shared {
     pthread_cond_t cond;
     size_t done, running;
     size_t last_scenario;
-    volatile int64_t clock_us;
+    slot *slots;                 /* one per worker */
+    unsigned nslots, next_slot;  /* under the lock */
+    size_t last_slot;            /* of the unit started last */
+    double *expect;              /* expected requests of a replication, per scenario */
+    double work_done;            /* of the finished units */
     nc_status status;
     nc_error err;
     volatile sig_atomic_t abort_flag;
@@ -108,7 +122,11 @@ static void *worker(void *arg)
     shared *sh = arg;
     sim *s = NULL;
     size_t s_scen = SIZE_MAX;
-    sim_ctl ctl = {&sh->abort_flag, &sh->clock_us};
+    pthread_mutex_lock(&sh->lock);
+    slot *me = &sh->slots[sh->next_slot];
+    size_t my_slot = sh->next_slot++;
+    pthread_mutex_unlock(&sh->lock);
+    sim_ctl ctl = {&sh->abort_flag, &me->clock_us, &me->requests};
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         if (sh->next >= sh->hi || sh->status != NC_OK || (sh->stop && *sh->stop)) {
@@ -120,6 +138,11 @@ static void *worker(void *arg)
         uint32_t rep;
         unit_decode(sh, u, &scen, &rep);
         sh->last_scenario = scen;
+        sh->last_slot = my_slot;
+        me->clock_us = 0;
+        me->requests = 0;
+        me->scen = scen;
+        me->busy = 1;
         pthread_mutex_unlock(&sh->lock);
 
         nc_error err = {0};
@@ -133,9 +156,11 @@ static void *worker(void *arg)
         if (st == NC_OK)
             st = sim_run(s, sh->T, sh->seeds[scen][rep], &ctl, &err);
         pthread_mutex_lock(&sh->lock);
+        me->busy = 0;
         if (st == NC_OK) {
             sim_merge(s, sh->out[scen], rep);
             sh->done++;
+            sh->work_done += sh->expect[scen];
         } else if (sh->status == NC_OK) {
             sh->status = st;
             sh->err = err;
@@ -173,8 +198,9 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
     sh.stop = o->stop;
     sh.seeds = calloc(n + 1, sizeof *sh.seeds);
     sh.unit_base = calloc(n + 1, sizeof *sh.unit_base);
+    sh.expect = calloc(n + 1, sizeof *sh.expect);
     nc_status st = NC_OK;
-    if (sh.seeds == NULL || sh.unit_base == NULL)
+    if (sh.seeds == NULL || sh.unit_base == NULL || sh.expect == NULL)
         st = nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     uint64_t total = 0;
     for (size_t i = 0; i < n && st == NC_OK; i++) {
@@ -188,6 +214,9 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         batch_rep_seeds(scenarios[i].seed, scenarios[i].replications, sh.seeds[i]);
         sh.unit_base[i] = total;
         total += scenarios[i].replications;
+        sh.expect[i] = progress_expected_requests(&scenarios[i]);
+        if (!(sh.expect[i] > 0))
+            sh.expect[i] = 1;   /* out of memory or no load: count the unit as one request */
     }
     if (st == NC_OK) {
         sh.next = o->unit_lo;
@@ -200,6 +229,19 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         if (jobs > sh.hi - sh.next && sh.hi > sh.next)
             jobs = (unsigned)(sh.hi - sh.next);
         pthread_t *tid = calloc(jobs, sizeof *tid);
+        sh.slots = calloc(jobs, sizeof *sh.slots);
+        sh.nslots = jobs;
+        if (sh.slots == NULL) {
+            free(tid);
+            tid = NULL;
+        }
+        double work_total = 0;
+        for (uint64_t u = sh.next; u < sh.hi; u++) {
+            size_t sc_i;
+            uint32_t rep;
+            unit_decode(&sh, u, &sc_i, &rep);
+            work_total += sh.expect[sc_i];
+        }
         double t0 = now_s();
         unsigned started = 0;
         pthread_mutex_lock(&sh.lock);
@@ -224,8 +266,15 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
             if (sh.stop && *sh.stop)
                 sh.abort_flag = 1;
             if (o->progress) {
+                double work = sh.work_done;
+                for (unsigned j = 0; j < sh.nslots; j++)
+                    if (sh.slots[j].busy) {
+                        double r = (double)sh.slots[j].requests, e = sh.expect[sh.slots[j].scen];
+                        work += r < e ? r : e;
+                    }
                 batch_status bs = {sh.done, sh.hi - (o->unit_lo), sh.last_scenario, 0,
-                                   sh.clock_us, now_s() - t0};
+                                   sh.slots[sh.last_slot].clock_us, now_s() - t0, work,
+                                   work_total};
                 size_t sc_i;
                 uint32_t rep;
                 unit_decode(&sh, sh.next > 0 ? sh.next - 1 : 0, &sc_i, &rep);
@@ -239,6 +288,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         for (unsigned j = 0; j < started; j++)
             pthread_join(tid[j], NULL);
         free(tid);
+        free(sh.slots);
         pthread_mutex_destroy(&sh.lock);
         pthread_cond_destroy(&sh.cond);
         if (sh.status != NC_OK) {
@@ -253,6 +303,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         free(sh.seeds[i]);
     free(sh.seeds);
     free(sh.unit_base);
+    free(sh.expect);
     if (st != NC_OK) {
         for (size_t i = 0; i < n; i++) {
             nc_scen_result_destroy(out[i]);
