@@ -58,6 +58,18 @@ static int set_shard(cli *c, const char *arg)
     return 0;
 }
 
+static int set_preset(cli *c, const char *arg)
+{
+    if (cmd_init_preset_known(arg)) {
+        c->preset = arg;
+        return 0;
+    }
+    const char *near = cli_nearest(arg, cmd_init_presets, cmd_init_npresets);
+    return cli_usage_error(c, "--preset: unknown preset '%s'%s%s%s (one of aws, gcp, azure, "
+                              "azure_lb, linux)", arg, near ? " (did you mean '" : "",
+                           near ? near : "", near ? "'?)" : "");
+}
+
 static int cmd_help(const cli *c, char **operands, size_t noperands);
 
 /* ------------------------------------------------------------------- tables */
@@ -97,6 +109,9 @@ const cli_option cli_options[] = {
      "utilisation an alert fires at (default: 0.8)", NULL, 0},
     {"lead-minutes", 0, "M", CLI_DOUBLE, CLI_AT(plan.lead_minutes), 0.0, 100000.0,
      "a number >= 0", NULL, "warning an alert must give before exhaustion\n(default: 15)", NULL, 0},
+    {"preset", 0, "P", CLI_CALL, 0, 0, 0, NULL, NULL,
+     "platform of the input set: aws, gcp, azure, azure_lb or linux\n(default: aws)", set_preset,
+     0},
     {"help", 'h', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show this help", NULL, 0},
     {"version", 'V', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show the version", NULL, 0},
     {NULL, 0, NULL, CLI_FLAG, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
@@ -138,6 +153,12 @@ const cli_command cli_commands[] = {
      "demand (M(t)/G/infinity, as plan's), its time of day and the capacity, the\n"
      "instances without ports and a one-line verdict, without simulating; writes\n"
      "estimate.csv into the output directory.", NULL},
+    {"init", cmd_init, "DIR", "preset",
+     "write a small commented input set for a platform into DIR",
+     "Writes gateways.csv, destinations.csv, services.csv, profiles.csv and\n"
+     "scenarios.csv for the platform --preset names into DIR (created if\n"
+     "missing), a small set that validates and runs: edit it into your own.\n"
+     "Existing files are never overwritten (exit 73).", NULL},
     {"help", cmd_help, "[COMMAND]", "",
      "show the help of a command", "Shows the help of COMMAND, or the list of commands.", NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
