@@ -86,6 +86,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_shard.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_cli.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory natcap $(BUILD)/calib
@@ -113,6 +114,7 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_shard.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_hostile.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_explain.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_cli.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -21,10 +21,19 @@ static uint64_t splitmix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static int cmp_ul(const void *a, const void *b)
+/* A set of nonzero values (open addressing, linear probing; 0 marks an
+ * empty slot): the current seeds of the replications before j. */
+typedef struct seed_set {
+    unsigned long *slot;
+    size_t mask;
+} seed_set;
+
+static size_t seed_slot(const seed_set *set, unsigned long v)
 {
-    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-    return (x > y) - (x < y);
+    size_t i = (size_t)(splitmix64(v) & set->mask);
+    while (set->slot[i] != 0 && set->slot[i] != v)
+        i = (i + 1) & set->mask;
+    return i;
 }
 
 void batch_rep_seeds(uint64_t seed, uint32_t reps, unsigned long *seeds)
@@ -38,30 +47,34 @@ void batch_rep_seeds(uint64_t seed, uint32_t reps, unsigned long *seeds)
         if (seeds[j] == 0)
             seeds[j] = 1;   /* GSL maps 0 to the generator's default seed */
     }
-    /* Resolve the rare collisions deterministically: a later replication
-     * that repeats an earlier seed is re-hashed until it is unique. */
-    unsigned long *sorted = malloc(reps * sizeof *sorted);
-    if (sorted == NULL)
+    /* Resolve the rare collisions deterministically: in each round, a
+     * replication whose seed equals the current seed of an earlier one is
+     * re-hashed once; rounds repeat until every seed is unique.  A set of
+     * the earlier seeds makes a round O(reps) (comparing every pair took
+     * hours for a million replications). */
+    size_t cap = 16;
+    while (cap < 2 * (size_t)reps)
+        cap *= 2;
+    seed_set set = {malloc(cap * sizeof *set.slot), cap - 1};
+    if (set.slot == NULL)
         return;
     for (int round = 0; round < 64; round++) {
-        memcpy(sorted, seeds, reps * sizeof *sorted);
-        qsort(sorted, reps, sizeof *sorted, cmp_ul);
+        memset(set.slot, 0, cap * sizeof *set.slot);
         int dup = 0;
-        for (uint32_t j = 1; j < reps && !dup; j++)
-            dup = sorted[j] == sorted[j - 1];
+        for (uint32_t j = 0; j < reps; j++) {
+            size_t i = seed_slot(&set, seeds[j]);
+            if (set.slot[i] == seeds[j]) {
+                dup = 1;
+                uint64_t h = splitmix64(seeds[j] + UINT64_C(0x632BE59BD9B4E019) * (j + 1));
+                seeds[j] = (unsigned long)((h >> 32) ^ (h & 0xffffffffu)) | 1u;
+                i = seed_slot(&set, seeds[j]);
+            }
+            set.slot[i] = seeds[j];
+        }
         if (!dup)
             break;
-        for (uint32_t j = 0; j < reps; j++) {
-            for (uint32_t i = 0; i < j; i++) {
-                if (seeds[i] == seeds[j]) {
-                    uint64_t h = splitmix64(seeds[j] + UINT64_C(0x632BE59BD9B4E019) * (j + 1));
-                    seeds[j] = (unsigned long)((h >> 32) ^ (h & 0xffffffffu)) | 1u;
-                    break;
-                }
-            }
-        }
     }
-    free(sorted);
+    free(set.slot);
 }
 
 unsigned batch_cpus(void)

@@ -4,6 +4,7 @@
  * Expected values by hand: a flat profile's expected requests are
  * instances x rps x (warm-up + day) seconds.
  */
+#include "../model/batch.h"
 #include "../model/progress.h"
 #include "../model/sim.h"
 #include "fixture.h"
@@ -88,6 +89,33 @@ START_TEST(sim_publishes_requests)
 }
 END_TEST
 
+/* -r 1000000 is allowed: its seeds must come at once (comparing every pair
+ * took hours, before any progress could be drawn), all distinct, and the
+ * first ones those of a small batch. */
+static int cmp_ul(const void *a, const void *b)
+{
+    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(million_seeds_distinct)
+{
+    enum { R = 1000000 };
+    unsigned long *a = malloc(R * sizeof *a), few[4];
+    ck_assert_ptr_nonnull(a);
+    batch_rep_seeds(4, R, a);
+    batch_rep_seeds(4, 4, few);
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(few[i], a[i]);
+    qsort(a, R, sizeof *a, cmp_ul);
+    int dup = 0;
+    for (int i = 1; i < R; i++)
+        dup += a[i] == a[i - 1];
+    ck_assert_int_eq(dup, 0);
+    free(a);
+}
+END_TEST
+
 Suite *progress_suite(void);
 
 Suite *progress_suite(void)
@@ -98,7 +126,11 @@ Suite *progress_suite(void)
     tcase_add_test(tc, eta_from_measured_rate);
     tcase_add_test(tc, eta_steady_at_steady_rate);
     tcase_add_test(tc, expected_requests_by_hand);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("counters");
+    tcase_set_timeout(tc, 60);   /* ~0.5 s of CPU; a shared machine may stretch it */
     tcase_add_test(tc, sim_publishes_requests);
+    tcase_add_test(tc, million_seeds_distinct);
     suite_add_tcase(s, tc);
     return s;
 }
