@@ -205,10 +205,8 @@ if command -v make >/dev/null 2>&1 && [ -f Makefile ]; then
     check "install: the man page" test -s "$stage/usr/share/man/man1/natcap.1"
     check "install: man page names this prefix's examples" \
         grep -q '/usr/share/natcap/examples/incident' "$stage/usr/share/man/man1/natcap.1"
-    if command -v mandoc >/dev/null 2>&1; then
-        check "man page: mandoc -T lint clean" mandoc -T lint -W warning "$stage/usr/share/man/man1/natcap.1"
-        check "man page: has every section" sh -c "for s in NAME SYNOPSIS COMMANDS OPTIONS FILES ENVIRONMENT 'EXIT STATUS' EXAMPLES; do grep -q \"^.Sh \$s\" '$stage/usr/share/man/man1/natcap.1' || exit 1; done"
-    fi
+    check "man page: mandoc -T lint clean" mandoc -T lint -W warning "$stage/usr/share/man/man1/natcap.1"
+    check "man page: has every section" sh -c "for s in NAME SYNOPSIS COMMANDS OPTIONS FILES ENVIRONMENT 'EXIT STATUS' EXAMPLES; do grep -q \"^.Sh \$s\" '$stage/usr/share/man/man1/natcap.1' || exit 1; done"
     ex="$stage/usr/share/natcap/examples/incident"
     check "install: the example inputs" test -s "$ex/gateways.csv"
     run_nc validate_example validate -q -i "$ex"
