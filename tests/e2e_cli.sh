@@ -84,7 +84,7 @@ run_nc missing_value run -i "$E2E/exhaust" --seed
 expect missing_value 64 "option --seed needs a value"
 
 # ------------------------------------------------------------------ help
-for cmd in run plan merge validate init; do
+for cmd in run plan merge validate estimate init; do
     run_nc "help_$cmd" "$cmd" --help
     expect "help_$cmd" 0
     check "$cmd --help: its own synopsis on stdout" grep -q "^Usage: natcap $cmd " "$T/help_$cmd.out"
@@ -100,7 +100,7 @@ check "run, plan and merge --help differ" \
     sh -c "! cmp -s '$T/help_run.out' '$T/help_plan.out' && ! cmp -s '$T/help_run.out' '$T/help_merge.out' && ! cmp -s '$T/help_plan.out' '$T/help_merge.out'"
 run_nc help_global --help
 check "--help lists every command" \
-    sh -c "for c in run plan merge validate init help; do grep -q \"^  \$c \" '$T/help_global.out' || exit 1; done"
+    sh -c "for c in run plan merge validate estimate init help; do grep -q \"^  \$c \" '$T/help_global.out' || exit 1; done"
 check "--help differs from run --help" sh -c "! cmp -s '$T/help_global.out' '$T/help_run.out'"
 run_nc help_wins run --growth 2 --help
 expect help_wins 0
