@@ -7,12 +7,15 @@
 #include "io/explain.h"
 #include "io/validate_out.h"
 
+#include <string.h>
+
 int cmd_validate(const cli *c, char **operands, size_t noperands)
 {
     (void)operands;
     (void)noperands;
     nc_input in = {0};
     csv_explain ex;
+    memset(&ex, 0, sizeof ex);   /* freed below even when the load never began */
     int rc = cmd_load_ex(c, &in, &ex);
     if (rc >= 0) {
         csv_explain_free(&ex);
