@@ -96,7 +96,8 @@ typedef struct cli_option {
     int short_name;         /* 0: none */
     const char *arg;        /* metavariable ("DIR"); NULL: takes no value */
     cli_kind kind;
-    size_t offset;          /* of the field in struct cli (CLI_AT) */
+    size_t offset;          /* of the field in struct cli (CLI_AT); 0 for --help and
+                             * --version, which the parser acts on itself */
     double lo, hi;          /* range of CLI_UINT, CLI_LLONG, CLI_DOUBLE */
     const char *expect;     /* "an integer from 1 to 1024": for the range error */
     const char *cmds;       /* commands that take it: "run plan", "*" */
