@@ -22,10 +22,18 @@ BUILD ?= build
 PREFIX ?= /usr/local
 prefix ?= $(PREFIX)
 bindir ?= $(prefix)/bin
+datarootdir ?= $(prefix)/share
+datadir ?= $(datarootdir)
+mandir ?= $(datarootdir)/man
+man1dir ?= $(mandir)/man1
+# The default inputs (the incident) are installed as an example input set.
+exampledir ?= $(datadir)/natcap/examples/incident
+EXAMPLE_FILES := $(wildcard inputs/*.csv)
 
 LIB_SRC := $(wildcard model/*.c io/*.c plot/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/main.o
+MAIN_SRC := $(wildcard *.c)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
@@ -80,6 +88,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_hostile.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_layouts.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_cli.sh
 
 # The README's Slurm recipe on a throw-away single-node cluster (munged, slurmctld
 # and slurmd on localhost, all state in a temporary directory): installs slurm-wlm
@@ -132,16 +141,30 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_hostile.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_explain.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_layouts.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_cli.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# GNU conventions: `make install PREFIX=/opt/natcap DESTDIR=$PWD/stage`.  The man
+# page names the example directory of this prefix.
 install: natcap
-	install -d $(DESTDIR)$(bindir)
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(exampledir)
 	install -m 755 natcap $(DESTDIR)$(bindir)/natcap
+	sed 's|/usr/local/share/natcap|$(datadir)/natcap|g' man/natcap.1 >$(DESTDIR)$(man1dir)/natcap.1.tmp
+	chmod 644 $(DESTDIR)$(man1dir)/natcap.1.tmp
+	mv $(DESTDIR)$(man1dir)/natcap.1.tmp $(DESTDIR)$(man1dir)/natcap.1
+	install -m 644 $(EXAMPLE_FILES) $(DESTDIR)$(exampledir)/
 
 uninstall:
-	rm -f $(DESTDIR)$(bindir)/natcap
+	rm -f $(DESTDIR)$(bindir)/natcap $(DESTDIR)$(man1dir)/natcap.1
+	rm -f $(addprefix $(DESTDIR)$(exampledir)/,$(notdir $(EXAMPLE_FILES)))
+	-rmdir $(DESTDIR)$(exampledir) $(DESTDIR)$(datadir)/natcap/examples \
+		$(DESTDIR)$(datadir)/natcap 2>/dev/null
+
+# The man page must stay free of mandoc warnings.
+man-lint:
+	mandoc -T lint -W warning man/natcap.1
 
 clean:
 	rm -rf build natcap natcap-asan

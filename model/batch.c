@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "batch.h"
 
+#include "progress.h"
 #include "sim.h"
 
 #include <pthread.h>
@@ -20,10 +21,19 @@ static uint64_t splitmix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static int cmp_ul(const void *a, const void *b)
+/* A set of nonzero values (open addressing, linear probing; 0 marks an
+ * empty slot): the current seeds of the replications before j. */
+typedef struct seed_set {
+    unsigned long *slot;
+    size_t mask;
+} seed_set;
+
+static size_t seed_slot(const seed_set *set, unsigned long v)
 {
-    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-    return (x > y) - (x < y);
+    size_t i = (size_t)(splitmix64(v) & set->mask);
+    while (set->slot[i] != 0 && set->slot[i] != v)
+        i = (i + 1) & set->mask;
+    return i;
 }
 
 void batch_rep_seeds(uint64_t seed, uint32_t reps, unsigned long *seeds)
@@ -37,30 +47,34 @@ void batch_rep_seeds(uint64_t seed, uint32_t reps, unsigned long *seeds)
         if (seeds[j] == 0)
             seeds[j] = 1;   /* GSL maps 0 to the generator's default seed */
     }
-    /* Resolve the rare collisions deterministically: a later replication
-     * that repeats an earlier seed is re-hashed until it is unique. */
-    unsigned long *sorted = malloc(reps * sizeof *sorted);
-    if (sorted == NULL)
+    /* Resolve the rare collisions deterministically: in each round, a
+     * replication whose seed equals the current seed of an earlier one is
+     * re-hashed once; rounds repeat until every seed is unique.  A set of
+     * the earlier seeds makes a round O(reps) (comparing every pair took
+     * hours for a million replications). */
+    size_t cap = 16;
+    while (cap < 2 * (size_t)reps)
+        cap *= 2;
+    seed_set set = {malloc(cap * sizeof *set.slot), cap - 1};
+    if (set.slot == NULL)
         return;
     for (int round = 0; round < 64; round++) {
-        memcpy(sorted, seeds, reps * sizeof *sorted);
-        qsort(sorted, reps, sizeof *sorted, cmp_ul);
+        memset(set.slot, 0, cap * sizeof *set.slot);
         int dup = 0;
-        for (uint32_t j = 1; j < reps && !dup; j++)
-            dup = sorted[j] == sorted[j - 1];
+        for (uint32_t j = 0; j < reps; j++) {
+            size_t i = seed_slot(&set, seeds[j]);
+            if (set.slot[i] == seeds[j]) {
+                dup = 1;
+                uint64_t h = splitmix64(seeds[j] + UINT64_C(0x632BE59BD9B4E019) * (j + 1));
+                seeds[j] = (unsigned long)((h >> 32) ^ (h & 0xffffffffu)) | 1u;
+                i = seed_slot(&set, seeds[j]);
+            }
+            set.slot[i] = seeds[j];
+        }
         if (!dup)
             break;
-        for (uint32_t j = 0; j < reps; j++) {
-            for (uint32_t i = 0; i < j; i++) {
-                if (seeds[i] == seeds[j]) {
-                    uint64_t h = splitmix64(seeds[j] + UINT64_C(0x632BE59BD9B4E019) * (j + 1));
-                    seeds[j] = (unsigned long)((h >> 32) ^ (h & 0xffffffffu)) | 1u;
-                    break;
-                }
-            }
-        }
     }
-    free(sorted);
+    free(set.slot);
 }
 
 unsigned batch_cpus(void)
@@ -74,6 +88,15 @@ unsigned batch_cpus(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1u;
 }
+
+/* What a worker publishes about the unit it runs (read by the progress
+ * poll without the lock: a torn or stale value only moves the bar). */
+typedef struct slot {
+    volatile int64_t clock_us;
+    volatile uint64_t requests;
+    size_t scen;
+    int busy;                    /* under the lock */
+} slot;
 
 typedef struct shared {
     const nc_scenario *sc;
@@ -89,7 +112,11 @@ typedef struct shared {
     pthread_cond_t cond;
     size_t done, running;
     size_t last_scenario;
-    volatile int64_t clock_us;
+    slot *slots;                 /* one per worker */
+    unsigned nslots, next_slot;  /* under the lock */
+    size_t last_slot;            /* of the unit started last */
+    double *expect;              /* expected requests of a replication, per scenario */
+    double work_done;            /* of the finished units */
     nc_status status;
     nc_error err;
     volatile sig_atomic_t abort_flag;
@@ -109,7 +136,11 @@ static void *worker(void *arg)
     shared *sh = arg;
     sim *s = NULL;
     size_t s_scen = SIZE_MAX;
-    sim_ctl ctl = {&sh->abort_flag, &sh->clock_us};
+    pthread_mutex_lock(&sh->lock);
+    slot *me = &sh->slots[sh->next_slot];
+    size_t my_slot = sh->next_slot++;
+    pthread_mutex_unlock(&sh->lock);
+    sim_ctl ctl = {&sh->abort_flag, &me->clock_us, &me->requests};
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         if (sh->next >= sh->hi || sh->status != NC_OK || (sh->stop && *sh->stop)) {
@@ -121,6 +152,11 @@ static void *worker(void *arg)
         uint32_t rep;
         unit_decode(sh, u, &scen, &rep);
         sh->last_scenario = scen;
+        sh->last_slot = my_slot;
+        me->clock_us = 0;
+        me->requests = 0;
+        me->scen = scen;
+        me->busy = 1;
         pthread_mutex_unlock(&sh->lock);
 
         nc_error err = {0};
@@ -134,9 +170,11 @@ static void *worker(void *arg)
         if (st == NC_OK)
             st = sim_run(s, sh->T, sh->seeds[scen][rep], &ctl, &err);
         pthread_mutex_lock(&sh->lock);
+        me->busy = 0;
         if (st == NC_OK) {
             sim_merge(s, sh->out[scen], rep);
             sh->done++;
+            sh->work_done += sh->expect[scen];
         } else if (sh->status == NC_OK) {
             sh->status = st;
             sh->err = err;
@@ -175,8 +213,9 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
     sh.rep_lo = o->rep_lo;
     sh.seeds = calloc(n + 1, sizeof *sh.seeds);
     sh.unit_base = calloc(n + 1, sizeof *sh.unit_base);
+    sh.expect = calloc(n + 1, sizeof *sh.expect);
     nc_status st = NC_OK;
-    if (sh.seeds == NULL || sh.unit_base == NULL)
+    if (sh.seeds == NULL || sh.unit_base == NULL || sh.expect == NULL)
         st = nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     uint64_t total = 0;
     for (size_t i = 0; i < n && st == NC_OK; i++) {
@@ -191,6 +230,9 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         sh.unit_base[i] = total;
         uint32_t lo = o->rep_lo ? o->rep_lo[i] : 0;
         total += lo < scenarios[i].replications ? scenarios[i].replications - lo : 0;
+        sh.expect[i] = progress_expected_requests(&scenarios[i]);
+        if (!(sh.expect[i] > 0))
+            sh.expect[i] = 1;   /* out of memory or no load: count the unit as one request */
     }
     if (st == NC_OK) {
         sh.next = o->unit_lo;
@@ -203,6 +245,19 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         if (jobs > sh.hi - sh.next && sh.hi > sh.next)
             jobs = (unsigned)(sh.hi - sh.next);
         pthread_t *tid = calloc(jobs, sizeof *tid);
+        sh.slots = calloc(jobs, sizeof *sh.slots);
+        sh.nslots = jobs;
+        if (sh.slots == NULL) {
+            free(tid);
+            tid = NULL;
+        }
+        double work_total = 0;
+        for (uint64_t u = sh.next; u < sh.hi; u++) {
+            size_t sc_i;
+            uint32_t rep;
+            unit_decode(&sh, u, &sc_i, &rep);
+            work_total += sh.expect[sc_i];
+        }
         double t0 = now_s();
         unsigned started = 0;
         pthread_mutex_lock(&sh.lock);
@@ -227,8 +282,15 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
             if (sh.stop && *sh.stop)
                 sh.abort_flag = 1;
             if (o->progress) {
+                double work = sh.work_done;
+                for (unsigned j = 0; j < sh.nslots; j++)
+                    if (sh.slots[j].busy) {
+                        double r = (double)sh.slots[j].requests, e = sh.expect[sh.slots[j].scen];
+                        work += r < e ? r : e;
+                    }
                 batch_status bs = {sh.done, sh.hi - (o->unit_lo), sh.last_scenario, 0,
-                                   sh.clock_us, now_s() - t0};
+                                   sh.slots[sh.last_slot].clock_us, now_s() - t0, work,
+                                   work_total};
                 size_t sc_i;
                 uint32_t rep;
                 unit_decode(&sh, sh.next > 0 ? sh.next - 1 : 0, &sc_i, &rep);
@@ -242,6 +304,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         for (unsigned j = 0; j < started; j++)
             pthread_join(tid[j], NULL);
         free(tid);
+        free(sh.slots);
         pthread_mutex_destroy(&sh.lock);
         pthread_cond_destroy(&sh.cond);
         if (sh.status != NC_OK) {
@@ -256,6 +319,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
         free(sh.seeds[i]);
     free(sh.seeds);
     free(sh.unit_base);
+    free(sh.expect);
     if (st != NC_OK) {
         for (size_t i = 0; i < n; i++) {
             nc_scen_result_destroy(out[i]);

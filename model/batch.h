@@ -26,8 +26,12 @@ typedef struct batch_status {
     size_t units_done, units_total;
     size_t scenario;             /* index of the scenario most recently started */
     uint32_t reps_done;          /* of that scenario */
-    sim_time clock_us;           /* simulated clock of a running replication */
+    sim_time clock_us;           /* simulated clock of that replication */
     double elapsed_s;
+    /* Work in expected simulated requests (model/progress.h): the units done
+     * count whole, running ones by the requests they have simulated so far.
+     * progress_fraction(work_done, work_total) and progress_eta(...) read it. */
+    double work_done, work_total;
 } batch_status;
 
 typedef struct batch_opts {

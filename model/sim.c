@@ -959,6 +959,8 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         if (__builtin_expect((++events & 0xffff) == 0, 0) && ctl != NULL) {
             if (ctl->clock_us != NULL)
                 *ctl->clock_us = t;
+            if (ctl->requests != NULL)
+                *ctl->requests = s->arrivals;
             if (ctl->stop != NULL && *ctl->stop)
                 return nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
         }

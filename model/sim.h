@@ -30,11 +30,13 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err);
 void sim_destroy(sim *s);   /* NULL is a no-op */
 
 /* Optional run-time control: a flag that stops the run early (returns
- * NC_EINTR) and a place where the simulated clock is published now and then
- * (for the progress line).  Either pointer may be NULL. */
+ * NC_EINTR) and places where the simulated clock and the requests arrived
+ * so far (warm-up included) are published every 65,536 events (for the
+ * progress line).  Any pointer may be NULL. */
 typedef struct sim_ctl {
     const volatile sig_atomic_t *stop;
     volatile int64_t *clock_us;
+    volatile uint64_t *requests;
 } sim_ctl;
 
 /* Run one replication with a generator of type T seeded with `seed`. */

@@ -99,6 +99,14 @@ need cmp "cmp (GNU diffutils)*" diffutils
 need diff "diff (GNU diffutils)*" diffutils
 need sed "sed (GNU sed)*" sed
 need grep "grep (GNU grep)*" grep
+# mandoc has no version option: found, and renders a page
+if command -v mandoc >/dev/null 2>&1 && printf '.Dd $Mdocdate$\n.Dt X 1\n.Os\n.Sh NAME\n.Nm x\n.Nd y\n' |
+    mandoc -T ascii >/dev/null 2>&1; then
+    echo "tools: mandoc: $(command -v mandoc)"
+else
+    echo "tools: mandoc: not found (Debian package mandoc)" >&2
+    bad=$((bad + 1))
+fi
 # awk: mawk, gawk or any POSIX awk; the tests use POSIX awk only
 if command -v awk >/dev/null 2>&1 && [ "$(awk 'BEGIN { n = split("a b c", x, / /); print n }')" = 3 ]; then
     echo "tools: awk: $(first_line awk -W version) (POSIX awk)"

@@ -1,0 +1,67 @@
+/*
+ * cmd_plan.c - `natcap plan`: what fixes the exhaustion (model/plan.h),
+ * written as plan.csv, plan.md and the report's plan page (io/plan_out.h).
+ */
+#include "cmd.h"
+
+#include "io/plan_out.h"
+#include "plot/plan_plot.h"
+#include "plot/plot.h"
+
+#include <unistd.h>
+
+/* A scenario's baseline ran out of ports (what `run --fail-on-exhaustion` tests). */
+static int baseline_exhausted(const plan_result *pr)
+{
+    for (size_t i = 0; i < pr->n; i++) {
+        const nc_scen_result *b = pr->scen[i].base;
+        if (b != NULL && cmd_any_exhausted(&b, 1))
+            return 1;
+    }
+    return 0;
+}
+
+int cmd_plan(const cli *c, char **operands, size_t noperands)
+{
+    (void)operands;
+    (void)noperands;
+    const gsl_rng_type *T;
+    nc_input in = {0};
+    int rc = cmd_prepare(c, &in, &T);
+    if (rc >= 0)
+        return rc;
+    plan_opts po = c->plan;
+    po.jobs = c->jobs;
+    po.rng = T;
+    po.stop = &cmd_stop_flag;
+    plan_progress pp = {isatty(STDERR_FILENO), c->quiet, 0};
+    po.progress = plan_progress_report;
+    po.ud = &pp;
+    nc_error err = {0};
+    outdir *od = NULL;
+    plan_result *pr = NULL;
+    nc_status st = plan_run(in.scenarios, in.nscenarios, &po, &pr, &err);
+    plan_progress_end(&pp);
+    if (st == NC_OK)
+        st = outdir_open(c->output, &od, &err);
+    if (st == NC_OK) {
+        plot_opts plo = {c->formats, c->input, cmd_run_epoch()};
+        st = plan_write(od, pr, &plo, &err);
+        if (st == NC_OK)   /* report.{pdf,md} of the baseline, with the plan page */
+            st = plan_write_report(od, pr, &plo, &err);
+        if (st == NC_OK && cmd_stop_flag)
+            st = nc_error_set(&err, NC_EINTR, NULL, 0, NULL, "interrupted");
+        if (st == NC_OK)
+            st = outdir_commit(od, &err);
+        outdir_close(od);
+    }
+    if (st == NC_OK && !c->quiet)
+        plan_out_table(stdout, pr);
+    /* --fail-on-exhaustion: exit 3 when a scenario's baseline ran out of ports. */
+    rc = st == NC_OK ? 0 : cmd_report(&err);
+    if (st == NC_OK && c->fail_on_exhaustion && baseline_exhausted(pr))
+        rc = EXIT_EXHAUSTED;
+    plan_result_destroy(pr);
+    nc_input_free(&in);
+    return rc;
+}

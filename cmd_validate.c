@@ -1,0 +1,49 @@
+/*
+ * cmd_validate.c - `natcap validate`: load and check the inputs, print what
+ * was found and how it resolved (io/validate_out.h), simulate nothing.
+ */
+#include "cmd.h"
+
+#include "io/explain.h"
+#include "io/validate_out.h"
+
+#include <string.h>
+
+int cmd_validate(const cli *c, char **operands, size_t noperands)
+{
+    (void)operands;
+    (void)noperands;
+    nc_input in = {0};
+    csv_explain ex;
+    memset(&ex, 0, sizeof ex);   /* freed below even when the load never began */
+    int rc = cmd_load_ex(c, &in, &ex);
+    if (rc >= 0) {
+        csv_explain_free(&ex);
+        return rc;
+    }
+    cmd_print_warnings(&in);
+    size_t nall = in.nscenarios;
+    rc = cmd_select_scenarios(&in, c);
+    if (rc >= 0) {
+        csv_explain_free(&ex);
+        nc_input_free(&in);
+        return rc;
+    }
+    if (!c->quiet) {   /* -q: only errors and warnings (stderr) */
+        printf("%s: %zu gateway%s, %zu destination%s, %zu service row%s, %zu profile%s, %zu scenario%s\n",
+               c->input, in.ngateways, in.ngateways == 1 ? "" : "s", in.ndestinations,
+               in.ndestinations == 1 ? "" : "s", in.nservices, in.nservices == 1 ? "" : "s",
+               in.nprofiles, in.nprofiles == 1 ? "" : "s", nall, nall == 1 ? "" : "s");
+        for (size_t i = 0; i < in.nscenarios; i++) {
+            const nc_scenario *sc = &in.scenarios[i];
+            printf("  scenario %-24s %zu gateway%s, %zu service row%s, %u replication%s, seed %llu, %g h + %g h warm-up\n",
+                   sc->name, sc->ngateways, sc->ngateways == 1 ? "" : "s", sc->nservices,
+                   sc->nservices == 1 ? "" : "s", sc->replications, sc->replications == 1 ? "" : "s",
+                   (unsigned long long)sc->seed, sc->duration_h, sc->warmup_h);
+        }
+        validate_print(stdout, &in, &ex, c->verbose);
+    }
+    csv_explain_free(&ex);
+    nc_input_free(&in);
+    return 0;
+}
