@@ -3,6 +3,7 @@
  * choose the exit status (SPEC §1).  Nothing else lives here.
  */
 #define _GNU_SOURCE
+#include "commands.h"
 #include "io/csv_in.h"
 #include "io/csv_out.h"
 #include "io/estimate_out.h"
@@ -99,6 +100,7 @@ static void usage(FILE *fp)
           "                       [-r N] [--seed N] [-j N] [-q]\n"
           "       natcap validate [-i DIR] [-v]\n"
           "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
+          "       natcap import   [-g GATEWAY] [--metric NAME] [--pool NAME] [-o FILE] FILE...\n"
           "       natcap --help | --version\n"
           "\n"
           "Simulates a day of connections through NAT gateways and reports when and why\n"
@@ -912,6 +914,8 @@ int main(int argc, char **argv)
         printf("natcap %s\n", NATCAP_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 1, argv + 1);
     c.cmd = cmd;
     int merge = strcmp(cmd, "merge") == 0;
     int rc = parse_args(argc - 1, argv + 1, &c);

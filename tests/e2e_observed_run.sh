@@ -1,0 +1,1 @@
+: # run/fit sections (added below)
