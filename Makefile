@@ -25,7 +25,7 @@ bindir ?= $(prefix)/bin
 
 LIB_SRC := $(wildcard model/*.c io/*.c plot/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/main.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd_*.c))
+MAIN_OBJ := $(BUILD)/main.o $(patsubst %.c,$(BUILD)/%.o,$(filter-out main.c,$(wildcard *.c)))
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 

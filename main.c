@@ -8,6 +8,8 @@
 #include "io/csv_out.h"
 #include "io/estimate_out.h"
 #include "io/explain.h"
+#include "io/observed_in.h"
+#include "io/observed_out.h"
 #include "io/outdir.h"
 #include "io/plan_out.h"
 #include "io/validate_out.h"
@@ -41,6 +43,7 @@ enum {
     EXIT_SOFTWARE = 70
 };
 
+static nc_observed observed;   /* observed.csv of the input directory (SPEC §6) */
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t stop_signal;
 
@@ -124,6 +127,9 @@ static void usage(FILE *fp)
           "                           holding them) into the outputs of a single run\n"
           "      --target-utilization U, --growth G, --alert-at A, --lead-minutes M\n"
           "                           plan targets (defaults 0.8, 1.5, 0.8, 15)\n"
+          "      --tz ±HH:MM          shift observed.csv times to the simulated clock\n"
+          "      --observed-day D     compare only the observations of day D (YYYY-MM-DD)\n"
+          "      --observed-fold F    fold several days of observations by time of day: mean|max\n"
           "  -h, --help               show this help\n"
           "  -V, --version            show the version\n"
           "\n"
@@ -149,6 +155,7 @@ typedef struct cli {
     int input_set, formats_set;  /* -i / --format given (merge defaults to the parts') */
     uint32_t shard_k, shard_n;   /* --shard K/N; shard_n 0: not given */
     uint32_t shards;             /* --shards N; 0: not given */
+    observed_in_opts obs;        /* --tz, --observed-day, --observed-fold */
 } cli;
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -211,7 +218,7 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 }
 
 enum { OPT_SEED = 256, OPT_FORMAT, OPT_FAIL, OPT_TARGET, OPT_GROWTH, OPT_ALERT, OPT_LEAD,
-       OPT_SHARD, OPT_SHARDS };
+       OPT_SHARD, OPT_SHARDS, OPT_TZ, OPT_OBS_DAY, OPT_OBS_FOLD };
 
 static int parse_args(int argc, char **argv, cli *c)
 {
@@ -232,6 +239,9 @@ static int parse_args(int argc, char **argv, cli *c)
         {"lead-minutes", required_argument, NULL, OPT_LEAD},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"shards", required_argument, NULL, OPT_SHARDS},
+        {"tz", required_argument, NULL, OPT_TZ},
+        {"observed-day", required_argument, NULL, OPT_OBS_DAY},
+        {"observed-fold", required_argument, NULL, OPT_OBS_FOLD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -293,6 +303,23 @@ static int parse_args(int argc, char **argv, cli *c)
                 return bad_usage("--shards: expected an integer from 1 to %u, got '%s'", SHARD_MAX,
                                  optarg);
             c->shards = (uint32_t)u;
+            break;
+        case OPT_TZ:
+            if (observed_parse_tz(optarg, &c->obs.tz_s) != 0)
+                return bad_usage("--tz: expected +HH:MM or -HH:MM, got '%s'", optarg);
+            break;
+        case OPT_OBS_DAY:
+            if (strlen(optarg) != 10 || optarg[4] != '-' || optarg[7] != '-')
+                return bad_usage("--observed-day: expected YYYY-MM-DD, got '%s'", optarg);
+            c->obs.day = optarg;
+            break;
+        case OPT_OBS_FOLD:
+            if (strcmp(optarg, "mean") == 0)
+                c->obs.fold = OBS_FOLD_MEAN;
+            else if (strcmp(optarg, "max") == 0)
+                c->obs.fold = OBS_FOLD_MAX;
+            else
+                return bad_usage("--observed-fold: expected mean or max, got '%s'", optarg);
             break;
         case OPT_FAIL: c->fail_on_exhaustion = 1; break;
         case 'q': c->quiet = 1; break;
@@ -377,6 +404,19 @@ static int load_ex(const cli *c, nc_input *in, csv_explain *ex)
     if (st != NC_OK && errs->truncated)
         nc_log_error("stopped after %d errors", CSV_IN_MAX_ERRORS);
     free(errs);
+    if (st != NC_OK)
+        return rc;
+    /* observed.csv (SPEC §6), checked against the gateways just loaded */
+    if (c->obs.day != NULL && c->obs.fold != OBS_FOLD_NONE) {
+        nc_input_free(in);
+        return bad_usage("give --observed-day or --observed-fold, not both");
+    }
+    nc_error err = {0};
+    nc_observed_free(&observed);
+    if (observed_in_load(c->input, in, &c->obs, &observed, &err) != NC_OK) {
+        nc_input_free(in);
+        return report(&err);
+    }
     return rc;
 }
 
@@ -538,6 +578,8 @@ static nc_status write_outputs(const cli *c, const nc_scen_result *const *rs, si
         if (st == NC_OK)
             st = csv_out_services(od, rs[i], err);
         if (st == NC_OK)
+            st = observed_out_csv(od, rs[i], err);
+        if (st == NC_OK)
             st = plot_scenario(od, rs[i], &po, err);
         if (st == NC_OK && stop_flag)
             st = nc_error_set(err, NC_EINTR, NULL, 0, NULL, "interrupted");
@@ -578,6 +620,13 @@ static int cmd_validate(const cli *c)
     }
     validate_print(stdout, &in, &ex, c->verbose);
     csv_explain_free(&ex);
+    if (observed.n > 0) {
+        size_t points = 0;
+        for (size_t i = 0; i < observed.n; i++)
+            points += observed.s[i].n;
+        printf("  observed.csv: %zu series, %zu points%s%s%s\n", observed.n, points,
+               observed.day[0] ? " on " : "", observed.day, observed.folded ? " (folded)" : "");
+    }
     nc_input_free(&in);
     return 0;
 }
@@ -758,6 +807,8 @@ static int cmd_run(const cli *c)
     if (st == NC_OK && sh.n > 0)
         st = write_part(c, &sh, rs, in.nscenarios, &err);
     else if (st == NC_OK)
+        st = observed_attach(rs, in.nscenarios, &observed, &err);
+    if (st == NC_OK && sh.n == 0)
         st = write_outputs(c, (const nc_scen_result *const *)rs, in.nscenarios, &err);
     shard_header_free(&sh);
     if (st != NC_OK) {
@@ -773,6 +824,7 @@ static int cmd_run(const cli *c)
         if (exhausted && c->fail_on_exhaustion)
             rc = EXIT_EXHAUSTED;
     }
+    observed_detach(rs, in.nscenarios);
     for (size_t i = 0; i < in.nscenarios; i++)
         nc_scen_result_destroy(rs[i]);
     free(rs);
@@ -936,6 +988,7 @@ int main(int argc, char **argv)
             rc = bad_usage("unknown command '%s'", cmd);
     }
     free(c.scenarios);
+    nc_observed_free(&observed);
     /* The summary table or counts could not be written (stdout on a full disk,
      * /dev/full, a closed pipe's EPIPE): a write error, not success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

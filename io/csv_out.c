@@ -2,6 +2,7 @@
 #include "csv_out.h"
 
 #include "../model/summary.h"
+#include "observed_out.h"
 
 #include <csv.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
     fputs("scenario,gateway,replications,capacity,peak_in_use,peak_in_use_max,peak_utilization,"
           "exhausted_replications,first_exhaustion,exhausted_minutes,requests,attempts,"
           "alloc_failures,failed_requests,failed_request_pct,new_connections,reuse_pct,"
-          "stale_reuses,pools,retries,seed,rng\n",
+          "stale_reuses,pools,retries,seed,rng" OBSERVED_OUT_SUMMARY_HEADER "\n",
           fp);
     for (size_t i = 0; i < n; i++) {
         const nc_scen_result *r = rs[i];
@@ -50,7 +51,7 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
             csv_out_field(fp, r->sc->gateways[g].name);
             fprintf(fp,
                     ",%u,%llu,%.1f,%u,%.4f,%u,%s,%.1f,%llu,%llu,%llu,%llu,%.4f,%llu,%.2f,%llu,%llu,%llu,"
-                    "%llu,%s\n",
+                    "%llu,%s",
                     r->reps, (unsigned long long)s.capacity, s.peak_in_use, s.peak_in_use_max,
                     s.peak_utilization, s.exhausted_replications, first, s.exhausted_minutes,
                     (unsigned long long)s.requests, (unsigned long long)s.attempts,
@@ -59,6 +60,8 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
                     (unsigned long long)s.stale_reuses, (unsigned long long)r->gw[g].npools,
                     (unsigned long long)r->gw[g].retries, (unsigned long long)r->sc->seed,
                     r->rng_name);
+            observed_out_summary_cells(fp, r, g);
+            fputc('\n', fp);
         }
     }
     return finish(od, fp, err);
@@ -85,7 +88,8 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
     }
     fputs("time,t_s,gateway,in_use_mean,in_use_p05,in_use_p50,in_use_p95,in_use_max,active_mean,"
           "idle_mean,time_wait_mean,utilization_mean,alloc_failures_mean,failed_requests_mean,"
-          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications\n",
+          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications,new_connections_mean,"
+          "open_mean\n",
           fp);
     for (uint32_t k = 0; k < r->nsamples; k++) {
         sim_time t = (sim_time)k * r->sample_us;
@@ -96,11 +100,15 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
             nc_interval_stats_get(r, g, k, scratch, &x);
             fprintf(fp, "%s,%.0f,", clock, sim_to_s(t));
             csv_out_field(fp, r->sc->gateways[g].name);
-            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u\n",
+            /* new connections = attempts that got a mapping; open = active + idle */
+            double reps = r->reps ? (double)r->reps : 1.0;
+            double newc = (double)(r->gw[g].attempts_sum[k] - r->gw[g].alloc_failures_sum[k]) / reps;
+            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%.3f,%.2f\n",
                     x.in_use_mean, x.in_use_p05, x.in_use_p50, x.in_use_p95, x.in_use_max,
                     x.active_mean, x.idle_mean, x.time_wait_mean, x.utilization_mean,
                     x.alloc_failures_mean, x.failed_requests_mean, x.attempts_mean,
-                    x.requests_mean, x.stale_reuses_mean, r->gw[g].fail_reps[k]);
+                    x.requests_mean, x.stale_reuses_mean, r->gw[g].fail_reps[k], newc,
+                    x.active_mean + x.idle_mean);
         }
     }
     free(scratch);

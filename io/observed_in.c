@@ -351,6 +351,7 @@ static nc_status build_series(L *l, point *pts, size_t a, size_t b, const nc_gat
     snprintf(s->pool, sizeof s->pool, "%s", p0->pool);
     s->source = strdup(source);
     s->interval_s = interval;
+    s->n = n;
     s->value = malloc(n * sizeof *s->value);
     s->line = malloc(n * sizeof *s->line);
     if (s->source == NULL || s->value == NULL || s->line == NULL) {

@@ -16,6 +16,8 @@
  */
 #include "figure.h"
 
+#include "overlay.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +392,7 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     double top = series_max(s.max, s.n);
     if (series_max(s.p95, s.n) > top)
         top = series_max(s.p95, s.n);
+    top = fmax(top, overlay_level_max(r, g));
     chart_value_ticks(top, (double)r->gw[g].capacity, value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = duration_s(r);
@@ -407,6 +410,7 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     chart_band(c, &m, s.x, s.p05, s.p95, s.n, BAND);
     chart_polyline(c, &m, s.x, s.max, s.n, 0.6, MAXLINE, 0);
     chart_polyline(c, &m, s.x, s.mean, s.n, 1.8, CHART_BLUE, 0);
+    overlay_level(c, &m, r, g);
     occupancy_marks(c, &m, r, g);
     chart_frame(c, &m);
     series_free(&s);
@@ -436,9 +440,14 @@ nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
         {CHART_SW_DASH, CHART_VERMILLION, "capacity"},
         {CHART_SW_DASH, CHART_ORANGE, "80 % alert"},
         {CHART_SW_AREA, SHADE, "interval with failed SYNs"},
+        {CHART_SW_LINE, OVERLAY_COLOUR, NULL},
     };
-    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items,
-                            sizeof items / sizeof items[0], 1) + 4;
+    char obs[256];
+    size_t nitems = sizeof items / sizeof items[0];
+    items[nitems - 1].label = overlay_level_label(r, obs, sizeof obs);
+    if (items[nitems - 1].label == NULL)
+        nitems--;
+    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, nitems, 1) + 4;
 
     chart_map areas[FIGURE_MAX_PANELS];
     size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
@@ -470,6 +479,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         top = series_max(s.req_fail, s.n);
     if (series_max(s.stale, s.n) > top)
         top = series_max(s.stale, s.n);
+    top = fmax(top, overlay_failures_max(r, g));
     chart_value_ticks(top, 0, value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = duration_s(r);
@@ -501,6 +511,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         chart_polyline(c, &m, s.x, s.req_fail, s.n, 1.4, CHART_BLUE, 0);
         chart_polyline(c, &m, s.x, s.stale, s.n, 1.4, CHART_GREEN, 0);
     }
+    overlay_failures(c, &m, r, g);
     chart_frame(c, &m);
     series_free(&s);
     return NC_OK;
@@ -523,8 +534,11 @@ nc_status figure_failures(chart *c, double w, double h, void *ctx)
         {CHART_SW_LINE, CHART_VERMILLION, "failed SYNs (no mapping free)"},
         {CHART_SW_LINE, CHART_BLUE, "failed requests"},
         {CHART_SW_LINE, CHART_GREEN, "stale reuses"},
+        {CHART_SW_LINE, OVERLAY_COLOUR, NULL},
     };
-    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, 3, 1) + 4;
+    char obs[256];
+    items[3].label = overlay_failures_label(r, obs, sizeof obs);
+    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, items[3].label ? 4 : 3, 1) + 4;
     chart_map areas[FIGURE_MAX_PANELS];
     size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
     if (np == 0)

@@ -8,6 +8,7 @@
  * summary.csv / services.csv, which always have every row.
  */
 #include "report.h"
+#include "../io/observed_out.h"
 
 #include "canvas.h"
 #include "figure.h"
@@ -503,6 +504,7 @@ static nc_status write_markdown(outdir *od, const report_ctx *x, nc_error *err)
             x->o->input_dir ? x->o->input_dir : "?", date, NATCAP_VERSION);
     md_summary(fp, x);
     md_chart(fp, x->o, "", "comparison");
+    observed_out_markdown(fp, x->rs, x->n);
     if (x->extra != NULL && x->extra->markdown != NULL)
         x->extra->markdown(fp, x->extra->ud);
     for (size_t i = 0; i < x->n && st == NC_OK; i++)
