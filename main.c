@@ -104,6 +104,8 @@ static void usage(FILE *fp)
           "       natcap validate [-i DIR] [-v]\n"
           "       natcap estimate [-i DIR] [-o DIR] [-s NAME]... [-q]\n"
           "       natcap import   [-g GATEWAY] [--metric NAME] [--pool NAME] [-o FILE] FILE...\n"
+          "       natcap fit      [-i DIR] [-o DIR] [-s NAME] [-r N] [--seed N] [-j N] [--knots N]\n"
+          "                       [--latency] [--tz +-HH:MM] [--observed-day D | --observed-fold F] [-q]\n"
           "       natcap --help | --version\n"
           "\n"
           "Simulates a day of connections through NAT gateways and reports when and why\n"
@@ -968,6 +970,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "import") == 0)
         return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "fit") == 0)
+        return cmd_fit(argc - 1, argv + 1);
     c.cmd = cmd;
     int merge = strcmp(cmd, "merge") == 0;
     int rc = parse_args(argc - 1, argv + 1, &c);

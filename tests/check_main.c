@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SUITES(X) X(csv_in) X(sim) X(theory) X(chart) X(report) X(plan) X(summary) X(outdir) X(shard) X(estimate) X(explain)
+#define SUITES(X) X(csv_in) X(sim) X(theory) X(chart) X(report) X(plan) X(summary) X(outdir) X(shard) X(estimate) X(explain) X(observed)
 
 #define DECLARE(name) Suite *name##_suite(void) __attribute__((weak));
 SUITES(DECLARE)
