@@ -12,7 +12,8 @@
  *     the unfitted run); m and k come from the NNLS fit of r (model/fit.c).
  *  2. Rounds.  Simulate the fitted scenario, take psi_i from it (pooled rows:
  *     connections are not proportional to requests), refit; stop when the
- *     error sum |model_i - c_i| / sum c_i stops falling (or 8 rounds), keep
+ *     error sum |model_i - c_i| / sum c_i (plus that of the refused SYNs, weighted
+ *     by their share) stops falling (or 12 rounds), keep
  *     the best round.
  *  3. --latency.  Little's law: the mean hold time is open / connection rate
  *     (open, else in_use minus the TIME_WAIT share rate * time_wait_s); the
@@ -40,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ROUNDS 8
+#define MAX_ROUNDS 12
 
 typedef struct fit_gw {
     size_t g;
@@ -126,6 +127,14 @@ static double target_error(const obs_compare *c, int t)
     return den > 0 ? num / den : NAN;
 }
 
+static double total_obs(const obs_compare *c, int t)
+{
+    double s = 0;
+    for (size_t i = 0; i < c->sc[t].s->n; i++)
+        s += c->sc[t].s->value[i];
+    return s;
+}
+
 static int rows_pooled(const nc_scenario *sc, size_t g)
 {
     for (size_t i = 0; i < sc->nservices; i++)
@@ -192,24 +201,49 @@ static nc_status apply(const nc_scenario *base, const fit_gw *fg, size_t nfg, si
     return NC_OK;
 }
 
-/* model T per request in each observed interval (psi), from a compared run */
-static void ratios(const nc_scen_result *r, const obs_compare *c, int t, size_t g, double day_ratio,
-                   double *psi)
+/* Requests wanted in each observed interval: the observed T over the model's T per
+ * request there (from a compared run; day_ratio where the run has none).  In the
+ * intervals where the gateway refused SYNs (observed alloc_failures > 0) new
+ * connections are capped by the ports, not by the load, and a fit on them runs away
+ * (more load, fewer connections per request, still more load): there the attempts,
+ * T + alloc_failures, stand in, with the model's attempts per request. */
+static void wanted(const nc_scen_result *r, const obs_compare *c, int t, int fails, size_t g,
+                   double day_ratio, double *want, double *prev)
 {
     const obs_series_cmp *x = &c->sc[t];
+    const obs_series_cmp *fx = fails >= 0 ? &c->sc[fails] : NULL;
     const obs_series *s = x->s;
     double ss = r->sc->sample_s;
     for (size_t i = 0; i < s->n; i++) {
-        psi[i] = day_ratio;
-        if (isnan(x->mean[i]))
-            continue;
         double a = s->t0_s + (double)i * s->interval_s;
-        uint32_t lo = (uint32_t)ceil(a / ss - 1e-9), hi = (uint32_t)floor((a + s->interval_s) / ss + 1e-9);
-        double req = 0;
-        for (uint32_t k = lo; k < hi && k < r->nsamples; k++)
-            req += (double)r->gw[g].requests_sum[k] / r->reps;
-        if (req > 0 && x->mean[i] > 0)
-            psi[i] = x->mean[i] / req;
+        double obs = s->value[i], mod = x->mean[i];
+        if (fx != NULL && fx->s->interval_s == s->interval_s && s->metric == OBS_NEW_CONNECTIONS) {
+            double fj = (a - fx->s->t0_s) / s->interval_s;
+            if (fj >= 0 && fj < (double)fx->s->n && fabs(fj - round(fj)) < 1e-6) {
+                size_t j = (size_t)llround(fj);
+                if (fx->s->value[j] > 0 && !isnan(fx->mean[j]) && !isnan(mod)) {
+                    obs += fx->s->value[j];
+                    mod += fx->mean[j];
+                }
+            }
+        }
+        int failing = obs != s->value[i];
+        double psi = day_ratio;
+        if (!isnan(mod)) {
+            uint32_t lo = (uint32_t)ceil(a / ss - 1e-9), hi = (uint32_t)floor((a + s->interval_s) / ss + 1e-9);
+            double req = 0;
+            for (uint32_t k = lo; k < hi && k < r->nsamples; k++)
+                req += (double)r->gw[g].requests_sum[k] / r->reps;
+            if (req > 0 && mod > 0)
+                psi = mod / req;
+        }
+        want[i] = psi > 0 ? obs / psi : 0;
+        /* attempts per request rise steeply with the load once SYNs are refused: the
+         * plain update overshoots and oscillates, so those intervals move halfway (in
+         * the log) from the last round's value */
+        if (failing && prev[i] > 0 && want[i] > 0)
+            want[i] = sqrt(want[i] * prev[i]);
+        prev[i] = want[i];
     }
 }
 
@@ -542,7 +576,7 @@ static nc_status write_dir(const fit_run *f, const nc_scenario *sc, const fit_gw
 
 /* ------------------------------------------------------------ the fit */
 
-static nc_status fit_gateway_knots(const fit_run *f, fit_gw *x, const obs_series *s, const double *psi,
+static nc_status fit_gateway_knots(const fit_run *f, fit_gw *x, const obs_series *s, const double *want,
                                    double R0)
 {
     size_t n = s->n, K = f->knots;
@@ -553,7 +587,7 @@ static nc_status fit_gateway_knots(const fit_run *f, fit_gw *x, const obs_series
         for (size_t i = 0; i < n; i++) {
             a[i] = s->t0_s + (double)i * s->interval_s;
             len[i] = s->interval_s;
-            r[i] = psi[i] > 0 ? s->value[i] / psi[i] : 0;
+            r[i] = want[i];
         }
         rc = fit_profile(a, len, r, n, K, u);
     }
@@ -659,6 +693,9 @@ int cmd_fit(int argc, char **argv)
     for (size_t i = 0; i < obs.n; i++)
         maxn = obs.s[i].n > maxn ? obs.s[i].n : maxn;
     psi = calloc(maxn + 1, sizeof *psi);
+    double *prevw = calloc((maxn + 1) * (nfg + 1), sizeof *prevw);
+    if (prevw == NULL && st == NC_OK)
+        st = nc_error_set(&err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     if (psi == NULL && st == NC_OK)
         st = nc_error_set(&err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     /* rounds: psi from the last run, refit, simulate */
@@ -681,7 +718,8 @@ int cmd_fit(int argc, char **argv)
             double tot = x->metric == OBS_NEW_CONNECTIONS ? (double)sum.new_connections
                          : x->metric == OBS_ATTEMPTS ? (double)sum.attempts : (double)sum.requests;
             double day_ratio = sum.requests > 0 && tot > 0 ? tot / (double)sum.requests : 1;
-            ratios(rprev, cprev, x->target, x->g, day_ratio, psi);
+            wanted(rprev, cprev, x->target, cprev->gw[x->g].fails, x->g, day_ratio, psi,
+                   prevw + q * (maxn + 1));
             /* psi is per request at the current rate: the base rows' R0 stays fixed */
             st = fit_gateway_knots(&f, x, s, psi, base_rate(&sc0, x->g));
             if (st == NC_EINPUT)
@@ -714,8 +752,14 @@ int cmd_fit(int argc, char **argv)
             break;
         rounds = round;
         double e = 0;
-        for (size_t q = 0; q < nfg; q++)
+        for (size_t q = 0; q < nfg; q++) {
             e += target_error(cn, fg[q].target);
+            if (cn->gw[fg[q].g].fails >= 0)   /* the failing minutes' attempts too */
+                e += target_error(cn, cn->gw[fg[q].g].fails) *
+                     fmin(1.0, cn->gw[fg[q].g].failures / fmax(1.0, total_obs(cn, fg[q].target)));
+        }
+        if (getenv("NATCAP_FIT_DEBUG"))
+            fprintf(stderr, "fit round %d: error %.5f\n", round, e);
         if (f.latency)
             for (size_t q = 0; q < nfg; q++) {
                 const obs_gw_cmp *gx = &cn->gw[fg[q].g];
@@ -728,7 +772,7 @@ int cmd_fit(int argc, char **argv)
         ck = cn;
         rprev = rk;
         cprev = ck;
-        if (e < best_err * 0.995) {
+        if (e < best_err * 0.999) {
             best_err = e;
             best_round = round;
             for (size_t q = 0; q < nfg; q++) {
@@ -775,6 +819,7 @@ int cmd_fit(int argc, char **argv)
     free(best_lat);
     free(best_hold);
     free(psi);
+    free(prevw);
     for (size_t q = 0; fg != NULL && q < nfg; q++)
         free(fg[q].m);
     free(fg);

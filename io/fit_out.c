@@ -59,7 +59,7 @@ nc_status fit_out_rewrite(outdir *od, const char *dir, const char *name, const c
         fputs(header_if_missing, fp);
     } else {
         int add = add_col != NULL;
-        for (size_t c = 0; c < t.ncols; c++)
+        for (size_t c = 0; add && c < t.ncols; c++)
             add &= strcmp(csv_read_header(&t, c), add_col) != 0;
         for (size_t c = 0; c < t.ncols; c++) {
             if (c)

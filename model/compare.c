@@ -216,7 +216,7 @@ static void score_gateway(const nc_scen_result *r, obs_compare *c, size_t g)
             x->failures += ob;
             x->model_failures += sc->mean[k];
             x->model_failing_minutes += sc->fail_rep_frac[k] * iv / 60.0;
-            if (sc->fail_rep_frac[k] > 0 && isnan(x->model_first_fail_t_s))
+            if (sc->fail_rep_frac[k] >= 0.5 && isnan(x->model_first_fail_t_s))
                 x->model_first_fail_t_s = t;
         }
     } else {

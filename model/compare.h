@@ -37,7 +37,10 @@ typedef struct obs_gw_cmp {
     double peak, peak_t_s;     /* observed, on the level series (NAN without one) */
     double model_peak, model_peak_t_s;   /* peak of model_mean on the same points */
     double first_fail_t_s;     /* observed first interval with failures; NAN none */
-    double model_first_fail_t_s;   /* earliest interval with failures in any replication */
+    double model_first_fail_t_s;   /* first interval in which half the replications or more
+                                      fail (the median replication's first failure: what one
+                                      observed day is compared with); without an observed
+                                      failures series, the earliest of any replication */
     double failing_minutes, model_failing_minutes;   /* model: mean over replications */
     double failures, model_failures;                 /* totals over the compared points (model: mean) */
     double mape;               /* %, model_mean vs observed level series where observed > 0; NAN */

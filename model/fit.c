@@ -3,7 +3,9 @@
  */
 #include "fit.h"
 
-#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +62,11 @@ double fit_profile_integral(const double *u, size_t K, double a, double len)
     return s;
 }
 
-/* least squares on the columns in P (passive set); z gets the solution (0 elsewhere) */
-static int solve_passive(const gsl_matrix *A, const gsl_vector *c, const int *P, size_t K, double *z)
+/* Least squares on the columns in P (the passive set) through the normal
+ * equations: G = A^T A and b = A^T c are precomputed, so a solve is O(m^3) on
+ * the m passive columns (Cholesky; a pseudo-inverse by SVD if G_PP is singular).
+ * z gets the solution, 0 outside P. */
+static int solve_passive(const gsl_matrix *G, const gsl_vector *bv, const int *P, size_t K, double *z)
 {
     size_t m = 0;
     for (size_t j = 0; j < K; j++)
@@ -69,47 +74,61 @@ static int solve_passive(const gsl_matrix *A, const gsl_vector *c, const int *P,
     memset(z, 0, K * sizeof *z);
     if (m == 0)
         return 0;
-    size_t n = A->size1;
-    gsl_matrix *X = gsl_matrix_alloc(n, m), *cov = gsl_matrix_alloc(m, m);
-    gsl_vector *y = gsl_vector_alloc(m);
-    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, m);
-    if (!X || !cov || !y || !w) {
-        gsl_matrix_free(X);
-        gsl_matrix_free(cov);
-        gsl_vector_free(y);
-        if (w)
-            gsl_multifit_linear_free(w);
-        return -1;
+    gsl_matrix *X = gsl_matrix_alloc(m, m), *V = gsl_matrix_alloc(m, m);
+    gsl_vector *y = gsl_vector_alloc(m), *x = gsl_vector_alloc(m), *S = gsl_vector_alloc(m),
+               *work = gsl_vector_alloc(m);
+    int rc = -1;
+    if (!X || !V || !y || !x || !S || !work)
+        goto out;
+    for (size_t j = 0, p = 0; j < K; j++) {
+        if (!P[j])
+            continue;
+        gsl_vector_set(y, p, gsl_vector_get(bv, j));
+        for (size_t i = 0, q = 0; i < K; i++)
+            if (P[i])
+                gsl_matrix_set(X, p, q++, gsl_matrix_get(G, j, i));
+        p++;
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0, q = 0; j < K; j++)
-            if (P[j])
-                gsl_matrix_set(X, i, q++, gsl_matrix_get(A, i, j));
-    double chisq;
-    size_t rank;
-    /* SVD-based: tolerates columns with few observations */
-    gsl_multifit_linear_tsvd(X, c, 1e-12, y, cov, &chisq, &rank, w);
-    for (size_t j = 0, q = 0; j < K; j++)
+    gsl_matrix *C = gsl_matrix_alloc(m, m);
+    if (C == NULL)
+        goto out;
+    gsl_matrix_memcpy(C, X);
+    if (gsl_linalg_cholesky_decomp1(C) == GSL_SUCCESS) {
+        gsl_linalg_cholesky_solve(C, y, x);
+    } else {
+        gsl_linalg_SV_decomp(X, V, S, work);
+        double smax = gsl_vector_get(S, 0);
+        for (size_t i = 0; i < m; i++)   /* drop the null space */
+            if (gsl_vector_get(S, i) < 1e-12 * smax)
+                gsl_vector_set(S, i, 0);
+        gsl_linalg_SV_solve(X, V, S, y, x);
+    }
+    gsl_matrix_free(C);
+    for (size_t j = 0, p = 0; j < K; j++)
         if (P[j])
-            z[j] = gsl_vector_get(y, q++);
+            z[j] = gsl_vector_get(x, p++);
+    rc = 0;
+out:
     gsl_matrix_free(X);
-    gsl_matrix_free(cov);
+    gsl_matrix_free(V);
     gsl_vector_free(y);
-    gsl_multifit_linear_free(w);
-    return 0;
+    gsl_vector_free(x);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return rc;
 }
 
 int fit_profile(const double *a, const double *len, const double *c, size_t n, size_t K, double *u)
 {
     if (n == 0 || K < 2)
         return -1;
-    gsl_matrix *A = gsl_matrix_alloc(n, K);
-    gsl_vector *cv = gsl_vector_alloc(n);
+    gsl_matrix *A = gsl_matrix_alloc(n, K), *G = gsl_matrix_alloc(K, K);
+    gsl_vector *cv = gsl_vector_alloc(n), *bv = gsl_vector_alloc(K);
     double *z = malloc(K * sizeof *z), *wv = malloc(K * sizeof *wv), *colsum = calloc(K, sizeof *colsum);
     int *P = calloc(K, sizeof *P);
     double *res = malloc(n * sizeof *res);
     int rc = -1;
-    if (!A || !cv || !z || !wv || !colsum || !P || !res)
+    if (!A || !G || !cv || !bv || !z || !wv || !colsum || !P || !res)
         goto out;
     for (size_t i = 0; i < n; i++) {
         gsl_vector_set(cv, i, c[i]);
@@ -119,22 +138,18 @@ int fit_profile(const double *a, const double *len, const double *c, size_t n, s
             colsum[j] += d;
         }
     }
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, A, A, 0.0, G);
+    gsl_blas_dgemv(CblasTrans, 1.0, A, cv, 0.0, bv);
     /* Lawson-Hanson */
     memset(u, 0, K * sizeof *u);
     for (int outer = 0; outer < 3 * (int)K; outer++) {
         /* w = A^T (c - A u) */
         double best = 0;
         size_t jb = K;
-        for (size_t i = 0; i < n; i++) {
-            double r = c[i];
+        for (size_t j = 0; j < K; j++) {   /* w = A^T c - G u */
+            double s = gsl_vector_get(bv, j);
             for (size_t q = 0; q < K; q++)
-                r -= gsl_matrix_get(A, i, q) * u[q];
-            res[i] = r;
-        }
-        for (size_t j = 0; j < K; j++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++)
-                s += gsl_matrix_get(A, i, j) * res[i];
+                s -= gsl_matrix_get(G, j, q) * u[q];
             wv[j] = s;
             if (!P[j] && colsum[j] > 0 && s > best) {
                 best = s;
@@ -145,7 +160,7 @@ int fit_profile(const double *a, const double *len, const double *c, size_t n, s
             break;
         P[jb] = 1;
         for (int inner = 0; inner < 3 * (int)K; inner++) {
-            if (solve_passive(A, cv, P, K, z) != 0)
+            if (solve_passive(G, bv, P, K, z) != 0)
                 goto out;
             double alpha = 1;
             int neg = 0;
@@ -193,7 +208,9 @@ int fit_profile(const double *a, const double *len, const double *c, size_t n, s
     rc = 0;
 out:
     gsl_matrix_free(A);
+    gsl_matrix_free(G);
     gsl_vector_free(cv);
+    gsl_vector_free(bv);
     free(z);
     free(wv);
     free(colsum);

@@ -7,8 +7,8 @@
  * neighbours, periodic).  The expected count of interval [a, a + len) is
  * sum_j u_j * integral of phi_j over it (exact: the integrand is linear
  * between knots), so u_j is the rate (per second) at knot j.  Solved by
- * Lawson-Hanson NNLS, each passive-set subproblem by GSL's
- * gsl_multifit_linear.  Knots that no observed interval touches take the
+ * Lawson-Hanson NNLS, each passive-set subproblem through the normal
+ * equations (GSL BLAS and Cholesky; SVD when singular).  Knots that no observed interval touches take the
  * value of the nearest knot that one does.
  */
 #ifndef NATCAP_MODEL_FIT_H
