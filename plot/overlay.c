@@ -111,3 +111,52 @@ const char *overlay_failures_label(const nc_scen_result *r, char *buf, size_t le
 {
     return label(r, 1, buf, len);
 }
+
+/* "HH:MM" of t, or "none" */
+static const char *hhmm(double t, char *buf, size_t len)
+{
+    if (isnan(t))
+        snprintf(buf, len, "none");
+    else
+        chart_format_clock(floor(t), INFINITY, buf, len);
+    return buf;
+}
+
+double overlay_report_block(chart *c, const nc_scen_result *r, double x, double y, double w)
+{
+    const obs_compare *cmp = r->cmp;
+    double y0 = y;
+    for (size_t g = 0; cmp != NULL && g < cmp->ngw; g++) {
+        const obs_gw_cmp *gx = &cmp->gw[g];
+        if (!gx->have)
+            continue;
+        char head[160], line[256], a[32], b[32];
+        snprintf(head, sizeof head, "Model vs observed%s%s", r->sc->ngateways > 1 ? ": " : "",
+                 r->sc->ngateways > 1 ? r->sc->gateways[g].name : "");
+        chart_text(c, x, y, CHART_FS_PANEL, CHART_BOLD, CHART_INK, w, head);
+        y += 15;
+        y += chart_paragraph(c, x, y, w, CHART_FS_LABEL, CHART_BOLD,
+                             gx->verdict == 2 ? CHART_GREEN : gx->verdict == 1 ? CHART_ORANGE
+                                                                               : CHART_VERMILLION,
+                             3, gx->verdict_text) + 3;
+        if (gx->level >= 0) {
+            snprintf(line, sizeof line, "peak %s: observed %.0f at %s, model %.0f at %s",
+                     obs_metric_names[cmp->sc[gx->level].s->metric], gx->peak,
+                     hhmm(gx->peak_t_s, a, sizeof a), isnan(gx->model_peak) ? 0 : gx->model_peak,
+                     hhmm(gx->model_peak_t_s, b, sizeof b));
+            y += chart_paragraph(c, x, y, w, CHART_FS_LABEL, 0, CHART_INK, 2, line) + 1;
+        }
+        if (gx->fails >= 0) {
+            snprintf(line, sizeof line, "first failure: observed %s, model %s; failing minutes %.0f vs %.0f",
+                     hhmm(gx->first_fail_t_s, a, sizeof a), hhmm(gx->model_first_fail_t_s, b, sizeof b),
+                     gx->failing_minutes, gx->model_failing_minutes);
+            y += chart_paragraph(c, x, y, w, CHART_FS_LABEL, 0, CHART_INK, 2, line) + 1;
+        }
+        snprintf(line, sizeof line, "observed_mape %s %%, observed_coverage %s %% of %zu points",
+                 isnan(gx->mape) ? "-" : (snprintf(a, sizeof a, "%.1f", gx->mape), a),
+                 isnan(gx->coverage) ? "-" : (snprintf(b, sizeof b, "%.0f", 100 * gx->coverage), b),
+                 gx->compared);
+        y += chart_paragraph(c, x, y, w, CHART_FS_LABEL, 0, CHART_INK, 2, line) + 8;
+    }
+    return y - y0;
+}

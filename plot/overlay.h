@@ -26,4 +26,8 @@ void overlay_failures(chart *c, const chart_map *m, const nc_scen_result *r, siz
 const char *overlay_level_label(const nc_scen_result *r, char *buf, size_t len);
 const char *overlay_failures_label(const nc_scen_result *r, char *buf, size_t len);
 
+/* The scenario's "model vs observed" lines for the report page, from (x, y)
+ * in width w; returns the height used (0 without observations). */
+double overlay_report_block(chart *c, const nc_scen_result *r, double x, double y, double w);
+
 #endif

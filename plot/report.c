@@ -9,6 +9,7 @@
  */
 #include "report.h"
 #include "../io/observed_out.h"
+#include "overlay.h"
 
 #include "canvas.h"
 #include "figure.h"
@@ -386,6 +387,8 @@ static nc_status scenario_page(chart *c, const report_ctx *x, const nc_scen_resu
     double ry = y;
     for (size_t g = 0; g < r->sc->ngateways && ry + 60 < bottom; g++)
         ry = gateway_figures(c, r, g, right_x, ry, right_w);
+    if (r->cmp != NULL && ry + 80 < bottom)
+        ry += overlay_report_block(c, r, right_x, ry, right_w);
     chart_hline(c, right_x, right_x + right_w, ry - 2, 0.5, CHART_GRID, 0);
     return top_rows_table(c, r, right_x, ry + 6, right_w, bottom);
 }
