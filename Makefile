@@ -11,7 +11,7 @@ WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-protot
 STD := -std=c11 -D_POSIX_C_SOURCE=200809L
 PKG_CONFIG ?= pkg-config
 # Libraries with a .pc file; libcsv has none, so it is linked with -lcsv.
-PKGS := gsl cairo cairo-png cairo-pdf cairo-svg pangocairo
+PKGS := gsl cairo cairo-png cairo-pdf cairo-svg pangocairo jansson
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -89,6 +89,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_explain.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_layouts.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_cli.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_observed.sh
 
 # The README's Slurm recipe on a throw-away single-node cluster (munged, slurmctld
 # and slurmd on localhost, all state in a temporary directory): installs slurm-wlm
@@ -142,6 +143,7 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_explain.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_layouts.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_cli.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_observed.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -184,10 +186,18 @@ FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
              -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/
+# `make fuzz` also fuzzes the observed-metrics parsers (tests/fuzz/fuzz_import.c: the JSON
+# importers and observed.csv) for FUZZ_IMPORT_SECONDS of the FUZZ_SECONDS (a third), so
+# the total stays FUZZ_SECONDS; `make fuzz-import` runs that part alone.
+FUZZ_IMPORT_SECONDS ?= $(shell expr $(FUZZ_SECONDS) / 3)
+FUZZ_LOAD_SECONDS = $(shell expr $(FUZZ_SECONDS) - $(FUZZ_IMPORT_SECONDS))
+FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c io/obs_import.c io/observed_in.c io/csv_read.c \
+                   io/csv_value.c model/observed.c model/nc.c
+FUZZ_IMPORT_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -lm
 # valgrind: memcheck with leak checking; suppressions only for library-internal caches.
 VALGRIND ?= valgrind
 
-.PHONY: fuzz fuzz-deps fuzz-replay fuzz-coverage valgrind
+.PHONY: fuzz fuzz-deps fuzz-replay fuzz-coverage valgrind fuzz-import
 
 fuzz-deps:
 	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || \
@@ -209,15 +219,32 @@ $(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h 
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
 
+$(BUILD)/fuzz/fuzz_import: $(FUZZ_IMPORT_SRC) io/obs_import.h io/observed_in.h model/observed.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ-LD $@")
+	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_IMPORT_SRC) $(FUZZ_IMPORT_LIBS)
+
+fuzz-import: deps fuzz-deps
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_import
+	@mkdir -p $(BUILD)/fuzz/corpus_import $(BUILD)/fuzz/artifacts
+	@echo "fuzzing the observed-metrics parsers for $(FUZZ_IMPORT_SECONDS) s (log: $(BUILD)/fuzz/import.log)"
+	@{ $(BUILD)/fuzz/fuzz_import -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/artifacts/import- -max_total_time=$(FUZZ_IMPORT_SECONDS) \
+		$(BUILD)/fuzz/corpus_import tests/fuzz/corpus_import; echo $$? > $(BUILD)/fuzz/rc-import; } 2>&1 | \
+		tee $(BUILD)/fuzz/import.log | grep -E --line-buffered \
+		'^#[0-9]+ +(INITED|DONE)|^stat::|^==[0-9]+==|^SUMMARY|runtime error|written to|Done [0-9]+ runs|property broken'
+	@exit $$(cat $(BUILD)/fuzz/rc-import)
+
 fuzz: deps fuzz-deps
 	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_load
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
-	@echo "fuzzing the input loader for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/last.log)"
-	@{ $(BUILD)/fuzz/fuzz_load $(FUZZ_ARGS) -max_total_time=$(FUZZ_SECONDS) \
+	@echo "fuzzing the input loader for $(FUZZ_LOAD_SECONDS) s (log: $(BUILD)/fuzz/last.log)"
+	@{ $(BUILD)/fuzz/fuzz_load $(FUZZ_ARGS) -max_total_time=$(FUZZ_LOAD_SECONDS) \
 		$(BUILD)/fuzz/corpus tests/fuzz/corpus; echo $$? > $(BUILD)/fuzz/rc; } 2>&1 | \
 		tee $(BUILD)/fuzz/last.log | grep -E --line-buffered \
 		'^#[0-9]+ +(INITED|DONE|pulse)|^stat::|^==[0-9]+==|^SUMMARY|^artifact_prefix|written to|Done [0-9]+ runs|property broken'
-	@exit $$(cat $(BUILD)/fuzz/rc)
+	@test "$$(cat $(BUILD)/fuzz/rc)" = 0
+	@$(MAKE) --no-print-directory fuzz-import
 
 # The seed corpus and every regression input, replayed by a plain build under ASan+UBSan
 # (no clang needed).
@@ -227,6 +254,10 @@ fuzz-replay: deps
 		$(PKG_CFLAGS) -o $(BUILD)/fuzz-replay/fuzz_replay tests/fuzz/replay.c $(FUZZ_SRC) \
 		$(FUZZ_LIBS)
 	$(BUILD)/fuzz-replay/fuzz_replay tests/fuzz/corpus
+	$(CC) $(STD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		$(PKG_CFLAGS) -o $(BUILD)/fuzz-replay/fuzz_import_replay tests/fuzz/replay.c \
+		$(FUZZ_IMPORT_SRC) $(FUZZ_IMPORT_LIBS)
+	$(BUILD)/fuzz-replay/fuzz_import_replay tests/fuzz/corpus_import
 
 # Line and branch coverage of the loader by the fuzz corpus (seeds, regressions and what
 # `make fuzz` found in $(BUILD)/fuzz/corpus), measured with gcov on a plain build.

@@ -58,6 +58,36 @@ static int set_shard(cli *c, const char *arg)
     return 0;
 }
 
+static int set_tz(cli *c, const char *arg)
+{
+    if (observed_parse_tz(arg, &c->obs.tz_s) != 0)
+        return cli_usage_error(c, "--tz: expected +HH:MM or -HH:MM, got '%s'", arg);
+    return 0;
+}
+
+static int set_observed_day(cli *c, const char *arg)
+{
+    if (strlen(arg) != 10 || arg[4] != '-' || arg[7] != '-')
+        return cli_usage_error(c, "--observed-day: expected YYYY-MM-DD, got '%s'", arg);
+    if (c->obs.fold != OBS_FOLD_NONE)
+        return cli_usage_error(c, "give --observed-day or --observed-fold, not both");
+    c->obs.day = arg;
+    return 0;
+}
+
+static int set_observed_fold(cli *c, const char *arg)
+{
+    if (c->obs.day != NULL)
+        return cli_usage_error(c, "give --observed-day or --observed-fold, not both");
+    if (strcmp(arg, "mean") == 0)
+        c->obs.fold = OBS_FOLD_MEAN;
+    else if (strcmp(arg, "max") == 0)
+        c->obs.fold = OBS_FOLD_MAX;
+    else
+        return cli_usage_error(c, "--observed-fold: expected mean or max, got '%s'", arg);
+    return 0;
+}
+
 static int set_preset(cli *c, const char *arg)
 {
     if (cmd_init_preset_known(arg)) {
@@ -115,6 +145,12 @@ const cli_option cli_options[] = {
     {"preset", 0, "P", CLI_CALL, 0, 0, 0, NULL, NULL,
      "platform of the input set: aws, gcp, azure, azure_lb or linux\n(default: aws)", set_preset,
      0},
+    {"tz", 0, "+-HH:MM", CLI_CALL, 0, 0, 0, NULL, "run validate",
+     "shift observed.csv times to the simulated clock", set_tz, 0},
+    {"observed-day", 0, "D", CLI_CALL, 0, 0, 0, NULL, "run validate",
+     "compare only the observations of day D\n(YYYY-MM-DD)", set_observed_day, 0},
+    {"observed-fold", 0, "F", CLI_CALL, 0, 0, 0, NULL, "run validate",
+     "fold several days of observations by time\nof day: mean or max", set_observed_fold, 0},
     {"help", 'h', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show this help", NULL, 0},
     {"version", 'V', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show the version", NULL, 0},
     {NULL, 0, NULL, CLI_FLAG, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
@@ -162,6 +198,12 @@ const cli_command cli_commands[] = {
      "scenarios.csv for the platform --preset names into DIR (created if\n"
      "missing), a small set that validates and runs: edit it into your own.\n"
      "Existing files are never overwritten (exit 73).", NULL},
+    /* import and fit parse their own options (main.c calls them first); these
+     * rows give them their line in the global help */
+    {"import", cmd_help, "[-g GATEWAY] [--metric NAME] [--pool NAME] [-o FILE] FILE...", "",
+     "turn native metric exports (JSON) into observed.csv rows", NULL, NULL},
+    {"fit", cmd_help, "[-i DIR] [-o DIR] [-s NAME] [--knots N] [--latency] [...]", "",
+     "calibrate the inputs to observed.csv; write a fitted input set", NULL, NULL},
     {"help", cmd_help, "[COMMAND]", "",
      "show the help of a command", "Shows the help of COMMAND, or the list of commands.", NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL},

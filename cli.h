@@ -40,6 +40,7 @@
 #ifndef NATCAP_CLI_H
 #define NATCAP_CLI_H
 
+#include "io/observed_in.h"
 #include "model/plan.h"
 
 #include <stddef.h>
@@ -74,6 +75,7 @@ typedef struct cli {
     uint32_t shard_k, shard_n;  /* --shard K/N; shard_n 0: not given */
     unsigned shards;            /* --shards N; 0: not given */
     const char *preset;         /* init --preset P */
+    observed_in_opts obs;       /* --tz, --observed-day, --observed-fold (observed.csv) */
     unsigned char given[CLI_MAX_OPTIONS];   /* per row of cli_options[] */
 } cli;
 

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "io/csv_in.h"
 #include "io/outdir.h"
+#include "model/observed.h"
 #include "model/result.h"
 
 #include <gsl/gsl_rng.h>
@@ -40,6 +41,10 @@ int cmd_report(const nc_error *err);
 /* Load c->input: -1 on success, else the exit status (message printed).  A
  * missing input directory is named as such. */
 int cmd_load(const cli *c, nc_input *in);
+
+/* observed.csv of the input directory (SPEC §6), loaded by cmd_load; empty
+ * without the file.  main() frees it. */
+extern nc_observed cmd_observed;
 
 /* cmd_load that also fills ex with what validate explains (io/explain.h);
  * ex may be NULL.  Every input error found is printed (io/csv_in.h), the

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "cmd.h"
 
+#include "io/observed_out.h"
 #include "io/warn.h"
 
 #include "io/csv_out.h"
@@ -70,6 +71,8 @@ int cmd_report(const nc_error *err)
     return cmd_exit_code(err->code);
 }
 
+nc_observed cmd_observed;
+
 int cmd_load(const cli *c, nc_input *in)
 {
     return cmd_load_ex(c, in, NULL);
@@ -111,6 +114,15 @@ int cmd_load_ex(const cli *c, nc_input *in, struct csv_explain *ex)
         rc = cmd_exit_code(st);
     }
     free(errs);
+    if (rc >= 0)
+        return rc;
+    /* observed.csv (SPEC §6), checked against the gateways just loaded */
+    nc_error err = {0};
+    nc_observed_free(&cmd_observed);
+    if (observed_in_load(c->input, in, &c->obs, &cmd_observed, &err) != NC_OK) {
+        nc_input_free(in);
+        return cmd_report(&err);
+    }
     return rc;
 }
 
@@ -296,6 +308,8 @@ nc_status cmd_write_outputs(const cli *c, const nc_scen_result *const *rs, size_
         st = csv_out_timeseries(od, rs[i], err);
         if (st == NC_OK)
             st = csv_out_services(od, rs[i], err);
+        if (st == NC_OK)
+            st = observed_out_csv(od, rs[i], err);
         if (st == NC_OK)
             st = plot_scenario(od, rs[i], &po, err);
         if (st == NC_OK && cmd_stop_flag)

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "cmd.h"
+#include "commands.h"
 #include "progress.h"
 
 #include "io/csv_out.h"
@@ -133,6 +134,8 @@ int cmd_run(const cli *c, char **operands, size_t noperands)
     if (st == NC_OK && sh.n > 0)
         st = write_part(c, &sh, rs, in.nscenarios, &err);
     else if (st == NC_OK)
+        st = observed_attach(rs, in.nscenarios, &cmd_observed, &err);
+    if (st == NC_OK && sh.n == 0)
         st = cmd_write_outputs(c, (const nc_scen_result *const *)rs, in.nscenarios, &err);
     shard_header_free(&sh);
     if (st != NC_OK) {
@@ -145,6 +148,7 @@ int cmd_run(const cli *c, char **operands, size_t noperands)
             cmd_any_exhausted((const nc_scen_result *const *)rs, in.nscenarios))
             rc = EXIT_EXHAUSTED;
     }
+    observed_detach(rs, in.nscenarios);
     for (size_t i = 0; i < in.nscenarios; i++)
         nc_scen_result_destroy(rs[i]);
     free(rs);

@@ -42,6 +42,14 @@ int cmd_validate(const cli *c, char **operands, size_t noperands)
                    (unsigned long long)sc->seed, sc->duration_h, sc->warmup_h);
         }
         validate_print(stdout, &in, &ex, c->verbose);
+        if (cmd_observed.n > 0) {
+            size_t points = 0;
+            for (size_t i = 0; i < cmd_observed.n; i++)
+                points += cmd_observed.s[i].n;
+            printf("  observed.csv: %zu series, %zu points%s%s%s\n", cmd_observed.n, points,
+                   cmd_observed.day[0] ? " on " : "", cmd_observed.day,
+                   cmd_observed.folded ? " (folded)" : "");
+        }
     }
     csv_explain_free(&ex);
     nc_input_free(&in);

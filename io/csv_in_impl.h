@@ -32,8 +32,9 @@ enum { DS_NAME, DS_ADDRESSES, DS_PORT, DS_DIST, DS_P50, DS_P99, DS_HANDSHAKE, DS
 enum { SV_NAME, SV_GATEWAY, SV_DEST, SV_INSTANCES, SV_RPS, SV_PROFILE, SV_POOL_MAX, SV_POOL_IDLE,
        SV_KEEPALIVE, SV_POOL_WAIT, SV_CONNECT, SV_SYN, SV_RETRIES, SV_BACKOFF, SV_NCOLS };
 enum { PR_NAME, PR_TIME, PR_MULT, PR_NCOLS };
-/* SC_DESC .. SC_SAMPLE are the scenario settings, given on at most one row. */
-enum { SC_NAME, SC_DESC, SC_DURATION, SC_WARMUP, SC_REPL, SC_SEED, SC_SAMPLE, SC_RATE, SC_INST,
+/* SC_DESC .. SC_OBSERVED are the scenario settings, given on at most one row. */
+enum { SC_NAME, SC_DESC, SC_DURATION, SC_WARMUP, SC_REPL, SC_SEED, SC_SAMPLE, SC_OBSERVED,
+       SC_RATE, SC_INST,
        SC_GW, SC_DS, SC_SV, SC_NCOLS };
 
 typedef struct schema {

@@ -13,7 +13,7 @@ static nc_status scenario_settings(const loader *L, const key *rows, size_t n, n
 {
     size_t srow = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = SC_DESC; j <= SC_SAMPLE; j++) {
+        for (size_t j = SC_DESC; j <= SC_OBSERVED; j++) {
             csv_value v = cin_sc_col(L, rows[i].idx, j);
             if (v.s == NULL)
                 continue;
@@ -41,6 +41,9 @@ static nc_status scenario_settings(const loader *L, const key *rows, size_t n, n
         || (st = csv_value_number(&v[SC_SAMPLE], &R_SEC_GT0, 0, &sc->sample_s, L->err)) != NC_OK)
         return st;
     sc->replications = (uint32_t)repl;
+    static const char *const yes_no[] = {"no", "yes"};
+    if ((st = csv_value_keyword(&v[SC_OBSERVED], yes_no, 2, 0, &sc->observed, L->err)) != NC_OK)
+        return st;
     if (sc->duration_h * 3600 / sc->sample_s > MAX_INTERVALS)
         return csv_value_error(v[SC_SAMPLE].s ? &v[SC_SAMPLE] : &v[SC_DURATION], L->err,
                                "duration_h %g / sample_s %g gives more than %.0f intervals",

@@ -19,7 +19,7 @@ static const char *const sv_cols[SV_NCOLS] = {
 static const char *const pr_cols[PR_NCOLS] = {"profile", "time", "multiplier"};
 const char *const cin_sc_cols[SC_NCOLS] = {
     "scenario", "description", "duration_h", "warmup_h", "replications", "seed", "sample_s",
-    "rate_scale", "instance_scale", "gateway", "destination", "service"};
+    "observed", "rate_scale", "instance_scale", "gateway", "destination", "service"};
 
 
 const schema cin_schemas[E_N] = {

@@ -3,6 +3,7 @@
 
 #include "../model/bottleneck.h"
 #include "../model/summary.h"
+#include "observed_out.h"
 
 #include <math.h>
 
@@ -40,7 +41,7 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
           "exhausted_replications,first_exhaustion,exhausted_minutes,requests,attempts,"
           "alloc_failures,failed_requests,failed_request_pct,new_connections,reuse_pct,"
           "stale_reuses,pools,retries,seed,rng,binding_pool,pools_total,pools_exhausted,"
-          "pools_over_alert,instances_without_ports,demand_peak,severity\n",
+          "pools_over_alert,instances_without_ports,demand_peak,severity" OBSERVED_OUT_SUMMARY_HEADER "\n",
           fp);
     for (size_t i = 0; i < n; i++) {
         const nc_scen_result *r = rs[i];
@@ -74,7 +75,9 @@ nc_status csv_out_summary(outdir *od, const nc_scen_result *const *rs, size_t n,
                     s.pools_exhausted, s.pools_alert, (unsigned long long)b.topo.without_ports);
             if (!isnan(b.demand_peak))
                 fprintf(fp, "%.1f", b.demand_peak);
-            fprintf(fp, ",%s\n", nc_severity_name(s.severity));
+            fprintf(fp, ",%s", nc_severity_name(s.severity));
+            observed_out_summary_cells(fp, r, g);
+            fputc('\n', fp);
             nc_bottleneck_free(&b);
         }
     }
@@ -102,7 +105,8 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
     }
     fputs("time,t_s,gateway,in_use_mean,in_use_p05,in_use_p50,in_use_p95,in_use_max,active_mean,"
           "idle_mean,time_wait_mean,utilization_mean,alloc_failures_mean,failed_requests_mean,"
-          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications,failed_request_pct\n",
+          "attempts_mean,requests_mean,stale_reuses_mean,failing_replications,failed_request_pct,"
+          "new_connections_mean,open_mean\n",
           fp);
     for (uint32_t k = 0; k < r->nsamples; k++) {
         sim_time t = (sim_time)k * r->sample_us;
@@ -113,12 +117,15 @@ nc_status csv_out_timeseries(outdir *od, const nc_scen_result *r, nc_error *err)
             nc_interval_stats_get(r, g, k, scratch, &x);
             fprintf(fp, "%s,%.0f,", clock, sim_to_s(t));
             csv_out_field(fp, r->sc->gateways[g].name);
-            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%.4f\n",
+            /* new connections = attempts that got a mapping; open = active + idle */
+            double reps = r->reps ? (double)r->reps : 1.0;
+            double newc = (double)(r->gw[g].attempts_sum[k] - r->gw[g].alloc_failures_sum[k]) / reps;
+            fprintf(fp, ",%.2f,%.1f,%.1f,%.1f,%u,%.2f,%.2f,%.2f,%.5f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%.4f,%.3f,%.2f\n",
                     x.in_use_mean, x.in_use_p05, x.in_use_p50, x.in_use_p95, x.in_use_max,
                     x.active_mean, x.idle_mean, x.time_wait_mean, x.utilization_mean,
                     x.alloc_failures_mean, x.failed_requests_mean, x.attempts_mean,
                     x.requests_mean, x.stale_reuses_mean, r->gw[g].fail_reps[k],
-                    x.failed_request_pct);
+                    x.failed_request_pct, newc, x.active_mean + x.idle_mean);
         }
     }
     free(scratch);

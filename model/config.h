@@ -91,6 +91,7 @@ typedef struct nc_scenario {
     nc_service *services;
     nc_profile *profiles;             /* index 0 is always the built-in "flat" */
     long line;                        /* first line in scenarios.csv, 0 without the file */
+    int observed;                     /* scenarios.csv observed = yes: compared with observed.csv */
 } nc_scenario;
 
 /* Everything loaded from an input directory. */

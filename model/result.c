@@ -21,6 +21,7 @@ static void gw_free(nc_gw_result *g)
     free(g->fail_reps);
     free(g->util_in_use_sum);
     free(g->binding_by_rep);
+    free(g->by_rep);
 }
 
 void nc_scen_result_destroy(nc_scen_result *r)
@@ -76,10 +77,11 @@ nc_scen_result *nc_scen_result_create(const nc_scenario *sc, uint32_t reps)
         x->fail_reps = calloc(n, sizeof(uint32_t));
         x->util_in_use_sum = calloc(n, sizeof(uint64_t));
         x->binding_by_rep = calloc(reps ? reps : 1, sizeof(uint32_t));
+        x->by_rep = calloc((size_t)reps * n, sizeof *x->by_rep);
         if (!x->util_in_use_sum || !x->binding_by_rep || !x->peak_by_rep || !x->first_fail_by_rep || !x->in_use_by_rep || !x->in_use_max ||
             !x->active_sum || !x->idle_sum || !x->time_wait_sum || !x->attempts_sum ||
             !x->alloc_failures_sum || !x->failed_requests_sum || !x->stale_reuses_sum ||
-            !x->requests_sum || !x->fail_reps) {
+            !x->requests_sum || !x->fail_reps || !x->by_rep) {
             nc_scen_result_destroy(r);
             return NULL;
         }

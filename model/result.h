@@ -72,7 +72,20 @@ typedef struct nc_gw_result {
     uint32_t *fail_reps;          /* reps with >= 1 failed allocation in interval k */
     uint64_t *util_in_use_sum;    /* in use at the end of k, as capacity in a rep in which an
                                      instance without ports was asked in k; summed over reps */
+
+    /* per replication and interval, to resample the model to observations
+     * (model/compare.c): [rep * nsamples + k]; by_rep_kept is 0 when a result
+     * was merged from shard parts, which do not carry them */
+    struct nc_rep_sample *by_rep;
 } nc_gw_result;
+
+/* One interval of one replication, fullest pool (see nc_gw_result.by_rep). */
+typedef struct nc_rep_sample {
+    uint32_t imax;                /* highest mappings in use inside the interval */
+    uint32_t open;                /* open connections (active + idle) at its end */
+    uint32_t omax;                /* highest open connections inside it */
+    uint32_t attempts, alloc_failures, requests, failed_requests;
+} nc_rep_sample;
 
 /* Per service row of services.csv. */
 typedef struct nc_row_result {
@@ -93,6 +106,8 @@ typedef struct nc_scen_result {
     nc_row_result *rows;          /* [sc->nservices] */
     uint64_t simulated;           /* requests simulated, warm-up included (for NATCAP_STATS
                                      and make bench; not kept in shard part files) */
+    int by_rep_kept;              /* nc_gw_result.by_rep filled by sim_merge */
+    const struct obs_compare *cmp; /* model vs observed (model/compare.h), NULL when not compared */
 } nc_scen_result;
 
 /* Allocate zeroed series for `reps` replications.  NULL on ENOMEM. */

@@ -239,6 +239,8 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     pl->active++;
     held_add(s, r, g, 1);
     gw_state *gs = &s->gws[g];
+    if (pl->active + pl->idle > gs->omax)
+        gs->omax = pl->active + pl->idle;
     if (pl->in_use > gs->imax) {
         gs->imax = pl->in_use;
         if (s->k >= 0 && gs->imax > gs->peak) {
@@ -791,6 +793,8 @@ static void record_sample(sim *s, sim_time boundary)
         x->tw = best->in_use - best->active - best->idle;
         x->imax = gs->imax;
         gs->imax = best->in_use;   /* the next interval starts at this level */
+        x->omax = gs->omax;
+        gs->omax = best->active + best->idle;
     }
     for (uint32_t i = 0; i < s->nrows; i++)
         s->row_held[(size_t)i * s->nsamples + k] = s->rr[i].held;
@@ -813,6 +817,10 @@ static void start_measuring(sim *s)
         gs->imax = m;
         gs->peak = m;
         gs->peak_pool = mp;
+        gs->omax = 0;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
+            if (s->pools[p].active + s->pools[p].idle > gs->omax)
+                gs->omax = s->pools[p].active + s->pools[p].idle;
         gs->peak_epoch++;
     }
 }
@@ -825,7 +833,7 @@ static void reset(sim *s)
     for (uint32_t i = 0; i < s->nipools; i++)
         s->ipools[i] = (ipool){s->ipools[i].row, 0, 0, NIL, NIL, NIL, NIL, NIL, SIM_TIME_NONE};
     for (uint32_t g = 0; g < s->ngw; g++) {
-        s->gws[g].imax = s->gws[g].peak = 0;
+        s->gws[g].imax = s->gws[g].peak = s->gws[g].omax = 0;
         s->gws[g].peak_epoch = 1;
         s->gws[g].first_fail = SIM_TIME_NONE;
         s->gws[g].portless = NIL;
@@ -978,6 +986,7 @@ uint64_t sim_shortcut_check(const sim *s, uint64_t *connected)
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
 {
     res->simulated += s->arrivals;
+    res->by_rep_kept = 1;
     uint32_t ns = s->nsamples;
     for (uint32_t g = 0; g < s->ngw; g++) {
         nc_gw_result *x = &res->gw[g];
@@ -997,6 +1006,14 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
             x->stale_reuses_sum[k] += y->stale;
             x->requests_sum[k] += y->requests;
             x->util_in_use_sum[k] += y->portless > 0 && y->in_use < x->capacity ? x->capacity : y->in_use;
+            nc_rep_sample *z = &x->by_rep[(size_t)rep * ns + k];
+            z->imax = y->imax;
+            z->open = y->active + y->idle;
+            z->omax = y->omax > z->open ? y->omax : z->open;
+            z->attempts = y->attempts;
+            z->alloc_failures = y->afail;
+            z->requests = y->requests;
+            z->failed_requests = y->freq;
             if (y->afail > 0) {
                 x->fail_reps[k]++;
                 x->exhausted_us_sum += (uint64_t)(sim_from_s(nc_scen_result_interval_s(res, k)));

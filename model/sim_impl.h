@@ -144,6 +144,7 @@ typedef struct gw_state {
                                     immediate releases): see drop_certain_failures */
     int linked;                  /* several pools: each tracks its oldest TIME_WAIT entry */
     uint32_t imax;               /* highest in use inside the current interval */
+    uint32_t omax;               /* highest open (active + idle) of a pool inside it */
     uint32_t peak;               /* highest in the measured period */
     uint32_t peak_epoch;
     uint32_t imax_pool;          /* the pool that reached imax */
@@ -157,6 +158,7 @@ typedef struct gw_sample {
     uint32_t in_use, imax, active, idle, tw;
     uint32_t attempts, afail, freq, stale, requests;
     uint32_t portless;           /* SYNs refused by pools of size 0 (instances without ports) */
+    uint32_t omax;
 } gw_sample;
 
 struct sim {

@@ -17,6 +17,8 @@
  */
 #include "figure_impl.h"
 
+#include "overlay.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +458,7 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
         top = fig_series_max(s.p95, s.n);
     if (b.demand != NULL && b.demand_peak > (double)r->gw[g].capacity)
         top = b.demand_peak * 1.06;   /* room for its label */
+    top = fmax(top, overlay_level_max(r, g));
     chart_value_ticks(top, (double)r->gw[g].capacity, fig_value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = fig_duration_s(r);
@@ -473,6 +476,7 @@ static nc_status occupancy_panel(chart *c, const figure_ctx *f, size_t g, const 
     chart_band(c, &m, s.x, s.p05, s.p95, s.n, BAND);
     chart_polyline(c, &m, s.x, s.max, s.n, 0.6, MAXLINE, 0);
     chart_polyline(c, &m, s.x, s.mean, s.n, 1.8, CHART_BLUE, 0);
+    overlay_level(c, &m, r, g);
     occupancy_marks(c, &m, r, g);
     demand_line(c, &m, r, &b);
     if (b.portless[0] != '\0') {   /* in words, inside the plot, under the capacity line */
@@ -546,15 +550,24 @@ nc_status figure_occupancy(chart *c, double w, double h, void *ctx)
         {CHART_SW_DASH, CHART_ORANGE, "80 % alert"},
         {CHART_SW_AREA, SHADE, "interval with failed SYNs"},
         {CHART_SW_LINE, CHART_PURPLE, "demand above capacity (unconstrained)"},
+        {CHART_SW_LINE, OVERLAY_COLOUR, NULL},
     };
-    size_t nitems = sizeof items / sizeof items[0] - 1;
-    for (size_t g = 0; g < ng && g < FIGURE_MAX_PANELS && nitems < sizeof items / sizeof items[0]; g++) {
+    size_t nitems = 6;   /* the demand line's item only when a panel draws it */
+    for (size_t g = 0; g < ng && g < FIGURE_MAX_PANELS && nitems == 6; g++) {
         nc_bottleneck b;
         if (nc_bottleneck_get(r, g, &b, NULL) == NC_OK) {
             if (b.demand != NULL && b.demand_peak > (double)r->gw[g].capacity)
-                nitems++;
+                nitems = 7;
             nc_bottleneck_free(&b);
         }
+    }
+    char obs[256];
+    const char *obs_label = overlay_level_label(r, obs, sizeof obs);
+    if (obs_label != NULL) {   /* the observed series' item follows */
+        items[nitems].kind = CHART_SW_LINE;
+        items[nitems].col = OVERLAY_COLOUR;
+        items[nitems].label = obs_label;
+        nitems++;
     }
     top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, nitems, 1) + 4;
 

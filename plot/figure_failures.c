@@ -1,6 +1,8 @@
 /* figure_failures.c - the failures chart (see figure.h). */
 #include "figure_impl.h"
 
+#include "overlay.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         top = fig_series_max(s.req_fail, s.n);
     if (fig_series_max(s.stale, s.n) > top)
         top = fig_series_max(s.stale, s.n);
+    top = fmax(top, overlay_failures_max(r, g));
     chart_value_ticks(top, 0, fig_value_ntick(m.h), &yt);
     m.x0 = 0;
     m.x1 = fig_duration_s(r);
@@ -60,6 +63,7 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
         chart_polyline(c, &m, s.x, s.req_fail, s.n, 1.4, CHART_BLUE, 0);
         chart_polyline(c, &m, s.x, s.stale, s.n, 1.4, CHART_GREEN, 0);
     }
+    overlay_failures(c, &m, r, g);
     chart_frame(c, &m);
     if (!split) {
         fig_series_free(&s);
@@ -114,8 +118,11 @@ nc_status figure_failures(chart *c, double w, double h, void *ctx)
         {CHART_SW_LINE, CHART_VERMILLION, "failed SYNs (no mapping free)"},
         {CHART_SW_LINE, CHART_BLUE, "failed requests"},
         {CHART_SW_LINE, CHART_GREEN, "stale reuses"},
+        {CHART_SW_LINE, OVERLAY_COLOUR, NULL},
     };
-    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, 3, 1) + 4;
+    char obs[256];
+    items[3].label = overlay_failures_label(r, obs, sizeof obs);
+    top += chart_legend_row(c, LEFT, top, w - LEFT - RIGHT, items, items[3].label ? 4 : 3, 1) + 4;
     chart_map areas[FIGURE_MAX_PANELS];
     size_t np = ng < FIGURE_MAX_PANELS ? ng : FIGURE_MAX_PANELS;
     if (np == 0)

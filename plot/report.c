@@ -8,6 +8,8 @@
  * summary.csv / services.csv, which always have every row.
  */
 #include "report.h"
+#include "../io/observed_out.h"
+#include "overlay.h"
 
 #include "canvas.h"
 #include "figure.h"
@@ -484,6 +486,8 @@ static nc_status scenario_page(chart *c, const report_ctx *x, const nc_scen_resu
     double ry = y;
     for (size_t g = 0; g < r->sc->ngateways && ry + 60 < bottom; g++)
         ry = gateway_figures(c, r, g, right_x, ry, right_w);
+    if (r->cmp != NULL && ry + 80 < bottom)
+        ry += overlay_report_block(c, r, right_x, ry, right_w);
     chart_hline(c, right_x, right_x + right_w, ry - 2, 0.5, CHART_GRID, 0);
     return top_rows_table(c, r, right_x, ry + 6, right_w, bottom);
 }
@@ -632,6 +636,7 @@ static nc_status write_markdown(outdir *od, const report_ctx *x, nc_error *err)
             x->o->input_dir ? x->o->input_dir : "?", date, NATCAP_VERSION);
     md_summary(fp, x);
     md_chart(fp, x->o, "", "comparison");
+    observed_out_markdown(fp, x->rs, x->n);
     if (x->extra != NULL && x->extra->markdown != NULL)
         x->extra->markdown(fp, x->extra->ud);
     for (size_t i = 0; i < x->n && st == NC_OK; i++)

@@ -1,0 +1,20 @@
+/*
+ * commands.h - commands that live in their own top-level files beside main.c
+ * (cmd_*.c).  Each takes the arguments after "natcap" (argv[0] is the
+ * command's name) and returns the exit status of SPEC §1.
+ */
+#ifndef NATCAP_COMMANDS_H
+#define NATCAP_COMMANDS_H
+
+int cmd_import(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+
+/* observed_run.c: model vs observed for `run` (SPEC §6).  Compares the
+ * scenarios whose scenarios.csv `observed` is yes, else the first one, and
+ * hangs the comparison on rs[i]->cmp; observed_detach frees them. */
+#include "model/observed.h"
+#include "model/result.h"
+nc_status observed_attach(nc_scen_result *const *rs, size_t n, const nc_observed *o, nc_error *err);
+void observed_detach(nc_scen_result *const *rs, size_t n);
+
+#endif
