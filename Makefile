@@ -90,6 +90,7 @@ test check: test-deps
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_layouts.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_cli.sh
 	NATCAP=$(CURDIR)/natcap sh tests/e2e_observed.sh
+	NATCAP=$(CURDIR)/natcap sh tests/e2e_alerts.sh
 
 # The README's Slurm recipe on a throw-away single-node cluster (munged, slurmctld
 # and slurmd on localhost, all state in a temporary directory): installs slurm-wlm

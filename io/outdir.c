@@ -269,6 +269,46 @@ nc_status outdir_end(outdir *od, FILE *fp, nc_error *err)
     return NC_OK;
 }
 
+nc_status outdir_read(outdir *od, const char *relpath, char **buf, size_t *len, nc_error *err)
+{
+    const entry *e = NULL;
+    for (size_t i = od->nfiles; i > 0 && e == NULL; i--)
+        if (od->files[i - 1].done == 1 && strcmp(od->files[i - 1].rel, relpath) == 0)
+            e = &od->files[i - 1];
+    if (e == NULL)
+        return nc_error_set(err, NC_EIO, NULL, 0, NULL, "%s/%s: not written in this run", od->path,
+                            relpath);
+    int fd = openat(e->dirfd, e->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        int er = errno;
+        if (fd >= 0)
+            close(fd);
+        return nc_error_set(err, NC_EIO, NULL, 0, NULL, "cannot read back %s/%s: %s", od->path,
+                            relpath, strerror(er));
+    }
+    size_t n = (size_t)sb.st_size, got = 0;
+    char *b = malloc(n + 1);
+    while (b != NULL && got < n) {
+        ssize_t k = read(fd, b + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    if (b == NULL || got != n) {
+        free(b);
+        return nc_error_set(err, b == NULL ? NC_ENOMEM : NC_EIO, NULL, 0, NULL,
+                            "cannot read back %s/%s", od->path, relpath);
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return NC_OK;
+}
+
 nc_status outdir_commit(outdir *od, nc_error *err)
 {
     /* A signal from here on no longer stops the run: the renames complete and

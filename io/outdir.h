@@ -33,6 +33,11 @@ nc_status outdir_begin(outdir *od, const char *relpath, FILE **fp, nc_error *err
  * On failure the temporary file is removed and NC_EIO returned. */
 nc_status outdir_end(outdir *od, FILE *fp, nc_error *err);
 
+/* Read back the whole file `relpath` finished in this transaction (not yet
+ * committed), e.g. to derive summary.json from summary.csv as written.
+ * *buf is malloc'd (NUL-terminated, *len bytes without the NUL). */
+nc_status outdir_read(outdir *od, const char *relpath, char **buf, size_t *len, nc_error *err);
+
 /* Rename every finished file into place.  */
 nc_status outdir_commit(outdir *od, nc_error *err);
 
