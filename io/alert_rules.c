@@ -269,10 +269,10 @@ static json_t *cw_alarm(const alert_gw_rules *g, const alert_rule *r)
 static json_t *gcp_condition(const alert_gw_rules *g, const alert_rule *r)
 {
     char filter[512], dur[32], per[32], name[NC_NAME_MAX + 64];
-    if (r->failing)
+    if (r->dim_name != NULL)
         snprintf(filter, sizeof filter,
                  "metric.type=\"%s\" AND resource.type=\"gce_instance\" AND "
-                 "metric.labels.reason=\"OUT_OF_RESOURCES\"", r->metric);
+                 "metric.labels.%s=\"%s\"", r->metric, r->dim_name, r->dim_value);
     else
         snprintf(filter, sizeof filter, "metric.type=\"%s\" AND resource.type=\"gce_instance\"",
                  r->metric);
@@ -354,11 +354,11 @@ static json_t *az_alert(const alert_gw_rules *g, const alert_rule *r)
     json_object_set_new(crit, "threshold", json_real(r->threshold));
     json_object_set_new(crit, "timeAggregation", json_string(r->statistic));
     json_t *dims = json_array();
-    if (r->failing || lb) {
+    if (r->dim_name != NULL) {
         json_t *d = json_object(), *vals = json_array();
-        json_object_set_new(d, "name", json_string(r->failing ? "ConnectionState" : "BackendIPAddress"));
+        json_object_set_new(d, "name", json_string(r->dim_name));
         json_object_set_new(d, "operator", json_string("Include"));
-        json_array_append_new(vals, json_string(r->failing ? "Failed" : "*"));
+        json_array_append_new(vals, json_string(r->dim_value));
         json_object_set_new(d, "values", vals);
         json_array_append_new(dims, d);
     }

@@ -36,7 +36,7 @@ nc_status alerts_csv_write(outdir *od, const alerts_doc *d, nc_error *err)
     fputs("scenario,gateway,rule,platform,metric,threshold,window_s,detected_replications,"
           "failing_replications,lead_p05_minutes,lead_median_minutes,false_alarm_replications,"
           "observed_fired_at,replications,datapoints_to_alarm,evaluation_periods,period_s,"
-          "delay_s,comparison,median_fired_at,file\n",
+          "delay_s,comparison,median_fired_at,file,dimension\n",
           fp);
     for (size_t i = 0; i < d->n; i++) {
         for (size_t j = 0; j < d->ngw; j++) {
@@ -65,6 +65,12 @@ nc_status alerts_csv_write(outdir *od, const alerts_doc *d, nc_error *err)
                 fprintf(fp, ",%u,%u,%u,%g,%g,%s,%s,", f->replications, r->m, r->n, r->period_s,
                         r->delay_s, r->strict ? ">" : ">=", fired);
                 csv_out_field(fp, file);
+                fputc(',', fp);
+                if (r->dim_name != NULL) {
+                    char dim[128];
+                    snprintf(dim, sizeof dim, "%s=%s", r->dim_name, r->dim_value);
+                    csv_out_field(fp, dim);
+                }
                 fputc('\n', fp);
             }
         }

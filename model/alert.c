@@ -52,6 +52,32 @@ void alert_rule_init(alert_rule *r, nc_platform p, int failing, double period_s)
     r->m = d->m;
     r->n = d->n;
     r->delay_s = d->delay_s;
+    if (failing && p == NC_PLATFORM_GCP) {
+        r->dim_name = "reason";
+        r->dim_value = "OUT_OF_RESOURCES";
+    } else if (failing && (p == NC_PLATFORM_AZURE || p == NC_PLATFORM_AZURE_LB)) {
+        r->dim_name = "ConnectionState";
+        r->dim_value = "Failed";
+    } else if (!failing && p == NC_PLATFORM_AZURE_LB) {
+        r->dim_name = "BackendIPAddress";
+        r->dim_value = "*";
+    }
+}
+
+/* The rate metric that replaces an open-connection count (see alert.h). */
+static void use_rate_metric(alert_rule *r)
+{
+    if (r->platform == NC_PLATFORM_AWS) {
+        r->metric = "ConnectionEstablishedCount";
+        r->statistic = "Sum";
+        r->series = ALERT_NEW;
+    } else {
+        r->metric = "SNATConnectionCount";
+        r->statistic = "Total";
+        r->series = ALERT_ATTEMPTS;
+        r->dim_name = "ConnectionState";
+        r->dim_value = "Attempted";
+    }
 }
 
 double alert_value(const nc_scen_result *r, size_t g, alert_series s, uint32_t rep, uint32_t k)
@@ -66,6 +92,8 @@ double alert_value(const nc_scen_result *r, size_t g, alert_series s, uint32_t r
     case ALERT_IN_USE_MAX: return x->rep_series->in_use_max[at];
     case ALERT_OPEN: return x->rep_series->open[at];
     case ALERT_FAILURES: return x->rep_series->alloc_failures[at];
+    case ALERT_NEW: return (double)x->rep_series->attempts[at] - x->rep_series->alloc_failures[at];
+    case ALERT_ATTEMPTS: return x->rep_series->attempts[at];
     default: return NAN;
     }
 }
@@ -147,9 +175,17 @@ void alert_derive(alert_rule *r, const alert_gw_batch *b, double alert_at, doubl
         return;
     }
     /* 1. the port-level alert, in the metric's units */
-    double t_a = INFINITY, level = NAN;
+    double t_a = INFINITY, level = NAN, in_use_a = INFINITY;
     uint32_t crossed = 0, reps_a = 0;
     const char *scen_a = NULL;
+    char switched[400] = "";
+again:
+    t_a = INFINITY;
+    level = NAN;
+    in_use_a = INFINITY;
+    crossed = 0;
+    reps_a = 0;
+    scen_a = NULL;
     for (int pass = 0; pass < 2 && crossed == 0; pass++) {
         for (size_t i = 0; i < b->n; i++) {
             if (b->gw[i] == (size_t)-1)
@@ -165,8 +201,10 @@ void alert_derive(alert_rule *r, const alert_gw_batch *b, double alert_at, doubl
                     if ((double)x->gw[g].in_use_by_rep[(size_t)j * x->nsamples + k] >=
                         alert_at * cap - 1e-9) {
                         double v = alert_value(x, g, r->series, j, k);
-                        if (v < t_a)
+                        if (v < t_a) {
                             t_a = v;
+                            in_use_a = x->gw[g].in_use_by_rep[(size_t)j * x->nsamples + k];
+                        }
                         crossed++;
                         break;
                     }
@@ -180,8 +218,22 @@ void alert_derive(alert_rule *r, const alert_gw_batch *b, double alert_at, doubl
         if (crossed == 0)
             reps_a = 0;
     }
+    if (crossed > 0 && r->series == ALERT_OPEN && t_a < 0.25 * in_use_a) {
+        snprintf(switched, sizeof switched,
+                 "%s (%s) would not lead: open connections were %.0f when %.0f mappings were in "
+                 "use, the rest held after close (TIME_WAIT), which it does not count; so the rule "
+                 "reads %s, new connections per period, which fill the ports at rate x hold time. ",
+                 r->metric, r->statistic, t_a, in_use_a, r->platform == NC_PLATFORM_AWS
+                                                          ? "ConnectionEstablishedCount (Sum)"
+                                                          : "SNATConnectionCount Attempted (Total)");
+        use_rate_metric(r);
+        goto again;
+    }
     char part1[400];
-    const char *unit = r->series == ALERT_OPEN ? "open connections" : "mappings in use";
+    const char *unit = r->series == ALERT_OPEN       ? "open connections"
+                       : r->series == ALERT_NEW      ? "new connections per period"
+                       : r->series == ALERT_ATTEMPTS ? "connection attempts per period"
+                                                     : "mappings in use";
     if (crossed > 0) {
         snprintf(part1, sizeof part1,
                  "Port-level alert at %.0f %% of the pool's %.0f ports = %.0f mappings in use; "
@@ -243,7 +295,7 @@ void alert_derive(alert_rule *r, const alert_gw_batch *b, double alert_at, doubl
                  failing, lead_minutes);
     else
         snprintf(part2, sizeof part2, " No simulated replication failed.");
-    snprintf(r->how, sizeof r->how, "%s%s Threshold: the lower, %.0f.%s", part1, part2, t,
+    snprintf(r->how, sizeof r->how, "%s%s%s Threshold: the lower, %.0f.%s", switched, part1, part2, t,
              r->series == ALERT_OPEN
                  ? " Counts open connections (active + idle), not ports held in TIME_WAIT; "
                    "whether the platform counts closed connections still holding a port is not "

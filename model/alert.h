@@ -21,7 +21,16 @@
  *                      end of the interval (ActiveConnectionCount Maximum,
  *                      TotalConnectionCount: a lower bound of a Maximum)
  *   ALERT_FAILURES     SYNs that got no mapping in the interval
+ *   ALERT_NEW          connections that got a mapping in the interval
+ *   ALERT_ATTEMPTS     SYNs that asked for a mapping in the interval
  * all of the gateway's fullest pool.
+ *
+ * When the ports are held mostly after close (TIME_WAIT), an open-connection
+ * count does not rise with them: if open connections were below a quarter
+ * of the mappings in use when those first reached the alert level, the
+ * leading rule of aws / azure reads the new-connection rate instead
+ * (ConnectionEstablishedCount; SNATConnectionCount Attempted), which fills
+ * the ports at rate x hold time (Little's law).
  */
 #ifndef NATCAP_MODEL_ALERT_H
 #define NATCAP_MODEL_ALERT_H
@@ -35,7 +44,9 @@ typedef enum alert_series {
     ALERT_IN_USE,
     ALERT_IN_USE_MAX,
     ALERT_OPEN,
-    ALERT_FAILURES
+    ALERT_FAILURES,
+    ALERT_NEW,                  /* connections that got a mapping in the interval */
+    ALERT_ATTEMPTS              /* SYNs that asked for one */
 } alert_series;
 
 typedef struct alert_rule {
@@ -45,6 +56,7 @@ typedef struct alert_rule {
     const char *metric;         /* the platform's own metric name */
     const char *statistic;      /* how the platform aggregates a datapoint */
     alert_series series;
+    const char *dim_name, *dim_value;   /* a dimension / label filter, or NULL */
     int strict;                 /* 1: breach when > threshold, 0: when >= */
     double threshold;           /* in the metric's own units */
     double period_s;            /* datapoint period (the scenario's sample_s) */
