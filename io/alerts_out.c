@@ -326,7 +326,7 @@ void alerts_runbook(const alerts_doc *d, size_t j, runbook *rb)
     for (int k = 0; k < 2; k++) {
         const alert_rule *r = &g->rule[k];
         snprintf(rb->rules[k], sizeof rb->rules[0],
-                 "%s (%s): %s %s %s %.0f in %u of %u datapoints of %g s%s", r->name, file, r->metric,
+                 "%s (%s): %s (%s) %s %.0f in %u of %u datapoints of %g s%s", r->name, file, r->metric,
                  r->statistic, r->strict ? ">" : ">=", r->threshold, r->m, r->n, r->period_s,
                  r->delay_s > 0 ? " (metric delay included in the evaluation)" : "");
     }
@@ -389,7 +389,11 @@ void alerts_markdown(FILE *fp, void *ud)
         md_text(fp, rb.symptom);
         fputs("\n\n**Confirm.**\n\n", fp);
         for (size_t k = 0; k < rb.nconfirm; k++)
-            fprintf(fp, "- `%s`\n", rb.confirm[k]);
+        {
+            fputs("- ", fp);
+            md_text(fp, rb.confirm[k]);
+            fputc('\n', fp);
+        }
         fputs("\n**Fixes**, ranked", fp);
         fputs(d->plan ? " (plan.csv of `natcap plan` in this directory, then the simulated "
                         "scenarios by the headroom they leave):\n\n"

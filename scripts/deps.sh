@@ -13,8 +13,9 @@ pkgs="libgsl-dev libcsv-dev libcairo2-dev libpango1.0-dev libjansson-dev check p
 # to /usr/bin/parallel.moreutils, before or after moreutils is installed),
 # xargs, cmp/diff, awk, mount (tmpfs for the full-disk tests), mandoc (man page lint), python3-yaml
 # and python3-kubernetes (the Kubernetes manifests check: YAML, API types).  Most are in every Debian install; they
-# are listed so that a minimal image gets them too.
-test_pkgs="parallel findutils diffutils coreutils mawk mount python3 python3-yaml python3-kubernetes mandoc"
+# are listed so that a minimal image gets them too.  The alert tests
+# (tests/e2e_alerts.sh) run promtool (Debian prometheus) and botocore.
+test_pkgs="parallel findutils diffutils coreutils mawk mount python3 python3-yaml python3-kubernetes mandoc prometheus python3-botocore"
 # Slurm's daemons and clients (slurm-wlm: slurmctld, slurmd, slurm-client) and munge
 slurm_pkgs="slurm-wlm munge"
 opts=""
