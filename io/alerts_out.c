@@ -274,14 +274,14 @@ void alerts_runbook(const alerts_doc *d, size_t j, runbook *rb)
                      "plan (scenario %s): headroom today %sx the traffic before a failure; each "
                      "fix below meets plan's target on its own:", sc->name, hr);
         if (ips && atol(ips) > (long)gw->nat_ips)
-            snprintf(rb->fix[nf++], sizeof rb->fix[0], "NAT IPs %u -> %s (%s)", gw->nat_ips, ips,
+            snprintf(rb->fix[nf++], sizeof rb->fix[0], "NAT IPs %u \u2192 %s (%s)", gw->nat_ips, ips,
                      nc_platform_nat_ip_setting(g->platform));
         if (pool && atol(pool) > 0)
             snprintf(rb->fix[nf++], sizeof rb->fix[0],
                      "client connection pooling: keep %s idle connection(s) per instance and API",
                      pool);
         if (tw && nc_platform_time_wait_setting(g->platform) && atof(tw) < gw->time_wait_s)
-            snprintf(rb->fix[nf++], sizeof rb->fix[0], "TIME_WAIT %g s -> %s s (%s)", gw->time_wait_s,
+            snprintf(rb->fix[nf++], sizeof rb->fix[0], "TIME_WAIT %g s \u2192 %s s (%s)", gw->time_wait_s,
                      tw, nc_platform_time_wait_setting(g->platform));
     }
     /* the batch's scenarios, most headroom first */

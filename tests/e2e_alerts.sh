@@ -116,6 +116,11 @@ for p in linux aws gcp azure azure_lb; do
             python3 $A/check_rules.py "$T/al-$p/alerts" ;;
     esac
 done
+# the runbook ranks plan's answers first when natcap plan wrote into the same directory
+run_nc pl-rb plan -i "$T/in-linux" -o "$T/plan-rb" -q -r 2
+run_nc al-rb alerts -i "$T/in-linux" -o "$T/plan-rb" -q -r 2
+check "alerts after plan: runbook lists plan's fixes" sh -c \
+    "rc=\$(cat '$T/al-rb.rc'); [ \$rc = 0 ] && grep -q '^1\\. plan (scenario baseline)' '$T/plan-rb/report.md' && grep -q 'NAT IPs 1 → ' '$T/plan-rb/report.md'"
 # --platform overrides the preset; a healthy scenario gives false alarms, no detections
 run_nc al-over alerts -i "$T/in-gcp" -o "$T/al-over" -q --platform aws
 check "alerts --platform aws on a gcp gateway writes CloudWatch inputs" test -s "$T/al-over/alerts/cloudwatch-nat.json"
