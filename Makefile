@@ -145,6 +145,7 @@ asan: test-deps
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_layouts.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_cli.sh
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_observed.sh
+	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e_alerts.sh
 
 natcap-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

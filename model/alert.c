@@ -295,12 +295,14 @@ again:
                  failing, lead_minutes);
     else
         snprintf(part2, sizeof part2, " No simulated replication failed.");
-    snprintf(r->how, sizeof r->how, "%s%s%s Threshold: the lower, %.0f.%s", switched, part1, part2, t,
+    int len = snprintf(r->how, sizeof r->how, "%s%s%s Threshold: the lower, %.0f.%s", switched, part1, part2, t,
              r->series == ALERT_OPEN
                  ? " Counts open connections (active + idle), not ports held in TIME_WAIT; "
                    "whether the platform counts closed connections still holding a port is not "
                    "documented."
                  : "");
+    if (len >= (int)sizeof r->how)   /* cut short: still readable, never past the buffer */
+        r->how[sizeof r->how - 1] = '\0';
 }
 
 void alert_quantiles(double *x, size_t n, double *p05, double *median)
