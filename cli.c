@@ -8,11 +8,13 @@
 #include "cmd.h"
 #include "io/shard.h"
 #include "model/batch.h"
+#include "model/platform.h"
 #include "plot/plot.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,14 @@ static int set_preset(cli *c, const char *arg)
                            near ? near : "", near ? "'?)" : "");
 }
 
+static int set_platform(cli *c, const char *arg)
+{
+    c->platform = nc_platform_parse(arg);
+    if (c->platform >= 0)
+        return 0;
+    return cli_usage_error(c, "--platform: expected aws, gcp, azure, azure_lb or linux, got '%s'", arg);
+}
+
 static int cmd_help(const cli *c, char **operands, size_t noperands);
 
 /* ------------------------------------------------------------------- tables */
@@ -151,6 +161,11 @@ const cli_option cli_options[] = {
      "compare only the observations of day D\n(YYYY-MM-DD)", set_observed_day, 0},
     {"observed-fold", 0, "F", CLI_CALL, 0, 0, 0, NULL, "run validate",
      "fold several days of observations by time\nof day: mean or max", set_observed_fold, 0},
+    {"fail-below-headroom", 0, "H", CLI_DOUBLE, CLI_AT(fail_below_headroom), 0.0, 1000.0,
+     "a number from 0 to 1000", NULL,
+     "exit 3 if a gateway's headroom (the traffic\nmultiplier it carries without a failure) is below H", NULL, 0},
+    {"platform", 0, "P", CLI_CALL, 0, 0, 0, NULL, NULL,
+     "write the rules for aws, gcp, azure, azure_lb or\nlinux (default: each gateway's preset)", set_platform, 0},
     {"help", 'h', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show this help", NULL, 0},
     {"version", 'V', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show the version", NULL, 0},
     {NULL, 0, NULL, CLI_FLAG, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
@@ -166,11 +181,21 @@ const cli_command cli_commands[] = {
      "Progress goes to stderr when it is a terminal; a summary table to stdout.", NULL},
     {"plan", cmd_plan, NULL,
      "input output scenario target-utilization growth alert-at lead-minutes max-scale "
-     "replications seed jobs format fail-on-exhaustion quiet",
+     "replications seed jobs format fail-on-exhaustion fail-below-headroom quiet",
      "find what fixes the exhaustion: NAT IPs, ports, timeouts, headroom",
      "Searches, per scenario and gateway, for the smallest change that keeps the\n"
      "peak utilisation below the target, the load growth the gateway absorbs and\n"
      "the alert threshold that warns in time; writes plan.csv and plan.md.", NULL},
+    {"alerts", cmd_alerts, NULL,
+     "input output scenario alert-at lead-minutes platform replications seed jobs format quiet",
+     "write alert rules per gateway and check them on every replication",
+     "Simulates the scenarios (writing what run writes) and writes, per gateway,\n"
+     "a leading and a failing alert rule in its platform's format into\n"
+     "OUTPUT/alerts/ (Prometheus rules and their promtool test, CloudWatch\n"
+     "put-metric-alarm inputs, a Cloud Monitoring AlertPolicy, Azure metricAlerts),\n"
+     "thresholds in the metric's own units; then evaluates every rule on every\n"
+     "replication into alerts.csv, and adds an alerts page and a runbook to the\n"
+     "report.", NULL},
     {"merge", cmd_merge, "PART...", "input output format fail-on-exhaustion quiet",
      "combine the parts of a sharded run into the outputs of one run",
      "Combines every shard's part (natcap-shard-K-of-N.bin files, or directories\n"
@@ -442,6 +467,8 @@ void cli_defaults(cli *c)
     c->jobs = batch_cpus();
     c->formats = PLOT_PNG | PLOT_PDF;
     c->preset = "aws";
+    c->fail_below_headroom = NAN;
+    c->platform = -1;
     plan_opts_default(&c->plan);
 }
 

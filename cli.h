@@ -76,6 +76,8 @@ typedef struct cli {
     unsigned shards;            /* --shards N; 0: not given */
     const char *preset;         /* init --preset P */
     observed_in_opts obs;       /* --tz, --observed-day, --observed-fold (observed.csv) */
+    double fail_below_headroom; /* plan --fail-below-headroom H; NAN: not given */
+    int platform;               /* alerts --platform P (model/platform.h); -1: each gateway's preset */
     unsigned char given[CLI_MAX_OPTIONS];   /* per row of cli_options[] */
 } cli;
 

@@ -25,6 +25,7 @@ int cmd_merge(const cli *c, char **operands, size_t noperands);
 int cmd_validate(const cli *c, char **operands, size_t noperands);
 int cmd_init(const cli *c, char **operands, size_t noperands);
 int cmd_estimate(const cli *c, char **operands, size_t noperands);
+int cmd_alerts(const cli *c, char **operands, size_t noperands);
 
 /* The presets `natcap init --preset` knows (cmd_init.c). */
 extern const char *const cmd_init_presets[];

@@ -1,6 +1,8 @@
 /* cmd_alerts.c - see cmd_alerts.h. */
 #include "cmd_alerts.h"
 
+#include "cmd.h"
+
 #include "io/alert_rules.h"
 #include "io/alerts_out.h"
 #include "io/csv_out.h"
@@ -113,7 +115,7 @@ nc_status alerts_main(const nc_input *in, const alerts_opts *o, nc_error *err)
     nc_scen_result **rs = calloc(n + 1, sizeof *rs);
     if (rs == NULL)
         return oom(err);
-    batch_opts bo = {o->jobs, o->rng, o->stop, NULL, NULL, 0, 0, 1};
+    batch_opts bo = {o->jobs, o->rng, o->stop, NULL, NULL, 0, 0, NULL, 1};
     nc_status st = batch_run(in->scenarios, n, &bo, rs, err);
     alert_gw_rules *gw = NULL;
     size_t ngw = 0, *ix = NULL;
@@ -188,4 +190,22 @@ nc_status alerts_main(const nc_input *in, const alerts_opts *o, nc_error *err)
         nc_scen_result_destroy(rs[i]);
     free(rs);
     return st;
+}
+
+/* natcap alerts: the command (cli.c's table). */
+int cmd_alerts(const cli *c, char **operands, size_t noperands)
+{
+    (void)operands;
+    (void)noperands;
+    const gsl_rng_type *T;
+    nc_input in = {0};
+    int rc = cmd_prepare(c, &in, &T);
+    if (rc >= 0)
+        return rc;
+    alerts_opts ao = {c->plan.alert_at, c->plan.lead_minutes, c->platform, c->jobs, T, &cmd_stop_flag,
+                      c->output, c->quiet, {c->formats, c->input, cmd_run_epoch()}};
+    nc_error err = {0};
+    nc_status st = alerts_main(&in, &ao, &err);
+    nc_input_free(&in);
+    return st == NC_OK ? 0 : cmd_report(&err);
 }

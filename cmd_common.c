@@ -8,6 +8,7 @@
 #include "io/warn.h"
 
 #include "io/csv_out.h"
+#include "io/json_out.h"
 #include "model/progress.h"
 #include "plot/plot.h"
 
@@ -304,6 +305,8 @@ nc_status cmd_write_outputs(const cli *c, const nc_scen_result *const *rs, size_
         return st;
     plot_opts po = {c->formats, c->input, cmd_run_epoch()};
     st = csv_out_summary(od, rs, n, err);
+    if (st == NC_OK)
+        st = json_out_from_csv(od, "summary.csv", "summary.json", NULL, err);
     for (size_t i = 0; i < n && st == NC_OK; i++) {
         st = csv_out_timeseries(od, rs[i], err);
         if (st == NC_OK)

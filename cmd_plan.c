@@ -4,7 +4,10 @@
  */
 #include "cmd.h"
 
+#include "io/plan_json.h"
 #include "io/plan_out.h"
+
+#include <math.h>
 #include "plot/plan_plot.h"
 #include "plot/plot.h"
 
@@ -19,6 +22,26 @@ static int baseline_exhausted(const plan_result *pr)
             return 1;
     }
     return 0;
+}
+
+/* --fail-below-headroom H: a gateway's headroom (the largest traffic
+ * multiplier without a failed allocation) below H, or none (it fails at any
+ * load); each one named on stderr. */
+static int headroom_below(const plan_result *pr, double h)
+{
+    int below = 0;
+    for (size_t i = 0; i < pr->n; i++) {
+        const plan_scenario *ps = &pr->scen[i];
+        for (size_t g = 0; g < ps->sc->ngateways; g++) {
+            double x = ps->gw[g].headroom_rate_scale;
+            if (isnan(x) || x < h) {
+                cli_log_error("headroom gate: scenario %s, gateway %s: headroom %.2fx is below %gx",
+                              ps->sc->name, ps->sc->gateways[g].name, x, h);
+                below = 1;
+            }
+        }
+    }
+    return below;
 }
 
 int cmd_plan(const cli *c, char **operands, size_t noperands)
@@ -47,6 +70,8 @@ int cmd_plan(const cli *c, char **operands, size_t noperands)
     if (st == NC_OK) {
         plot_opts plo = {c->formats, c->input, cmd_run_epoch()};
         st = plan_write(od, pr, &plo, &err);
+        if (st == NC_OK)
+            st = plan_json_write(od, pr, &err);
         if (st == NC_OK)   /* report.{pdf,md} of the baseline, with the plan page */
             st = plan_write_report(od, pr, &plo, &err);
         if (st == NC_OK && cmd_stop_flag)
@@ -60,6 +85,8 @@ int cmd_plan(const cli *c, char **operands, size_t noperands)
     /* --fail-on-exhaustion: exit 3 when a scenario's baseline ran out of ports. */
     rc = st == NC_OK ? 0 : cmd_report(&err);
     if (st == NC_OK && c->fail_on_exhaustion && baseline_exhausted(pr))
+        rc = EXIT_EXHAUSTED;
+    if (st == NC_OK && !isnan(c->fail_below_headroom) && headroom_below(pr, c->fail_below_headroom))
         rc = EXIT_EXHAUSTED;
     plan_result_destroy(pr);
     nc_input_free(&in);
