@@ -115,7 +115,7 @@ nc_status alerts_main(const nc_input *in, const alerts_opts *o, nc_error *err)
     nc_scen_result **rs = calloc(n + 1, sizeof *rs);
     if (rs == NULL)
         return oom(err);
-    batch_opts bo = {o->jobs, o->rng, o->stop, NULL, NULL, 0, 0, NULL, 1};
+    batch_opts bo = {o->jobs, o->rng, o->stop, NULL, NULL, 0, 0, NULL};
     nc_status st = batch_run(in->scenarios, n, &bo, rs, err);
     alert_gw_rules *gw = NULL;
     size_t ngw = 0, *ix = NULL;

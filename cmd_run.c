@@ -119,7 +119,7 @@ int cmd_run(const cli *c, char **operands, size_t noperands)
     }
     progress pg;
     progress_init(&pg, in.scenarios, in.nscenarios, !c->quiet && isatty(STDERR_FILENO));
-    batch_opts bo = {c->jobs, T, &cmd_stop_flag, progress_draw, &pg, 0, 0, NULL, 0};
+    batch_opts bo = {c->jobs, T, &cmd_stop_flag, progress_draw, &pg, 0, 0, NULL};
     nc_error err = {0};
     nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err) : NC_OK;
     struct timespec w0, w1;

@@ -101,7 +101,7 @@ nc_status alerts_series_write(outdir *od, const nc_scen_result *r, nc_error *err
                 fprintf(fp, ",%u,%u,%.6g,%.0f,%.0f,%.0f,%.0f,%.0f,%s\n", j + 1, k, t < end ? t : end,
                         alert_value(r, g, ALERT_IN_USE, j, k), alert_value(r, g, ALERT_IN_USE_MAX, j, k),
                         alert_value(r, g, ALERT_OPEN, j, k),
-                        (double)r->gw[g].rep_series->attempts[(size_t)j * r->nsamples + k],
+                        alert_value(r, g, ALERT_ATTEMPTS, j, k),
                         alert_value(r, g, ALERT_FAILURES, j, k), ff);
             }
         }

@@ -86,14 +86,15 @@ double alert_value(const nc_scen_result *r, size_t g, alert_series s, uint32_t r
     size_t at = (size_t)rep * r->nsamples + k;
     if (s == ALERT_IN_USE)
         return x->in_use_by_rep[at];
-    if (x->rep_series == NULL)
+    if (x->by_rep == NULL)
         return NAN;
+    const nc_rep_sample *y = &x->by_rep[at];
     switch (s) {
-    case ALERT_IN_USE_MAX: return x->rep_series->in_use_max[at];
-    case ALERT_OPEN: return x->rep_series->open[at];
-    case ALERT_FAILURES: return x->rep_series->alloc_failures[at];
-    case ALERT_NEW: return (double)x->rep_series->attempts[at] - x->rep_series->alloc_failures[at];
-    case ALERT_ATTEMPTS: return x->rep_series->attempts[at];
+    case ALERT_IN_USE_MAX: return y->imax;
+    case ALERT_OPEN: return y->open;
+    case ALERT_FAILURES: return y->alloc_failures;
+    case ALERT_NEW: return (double)y->attempts - y->alloc_failures;
+    case ALERT_ATTEMPTS: return y->attempts;
     default: return NAN;
     }
 }

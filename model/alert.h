@@ -69,7 +69,7 @@ typedef struct alert_rule {
 void alert_rule_init(alert_rule *r, nc_platform p, int failing, double period_s);
 
 /* The gateway's series value of datapoint k of replication rep (needs the
- * result's rep_series for everything but ALERT_IN_USE). */
+ * result's by_rep series for everything but ALERT_IN_USE). */
 double alert_value(const nc_scen_result *r, size_t g, alert_series s, uint32_t rep, uint32_t k);
 
 /* When the rule first fires on the datapoints x[0..n) (datapoint k stamped

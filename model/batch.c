@@ -221,8 +221,7 @@ nc_status batch_run(const nc_scenario *scenarios, size_t n, const batch_opts *o,
     for (size_t i = 0; i < n && st == NC_OK; i++) {
         out[i] = nc_scen_result_create(&scenarios[i], scenarios[i].replications);
         sh.seeds[i] = malloc(scenarios[i].replications * sizeof **sh.seeds);
-        if (out[i] == NULL || sh.seeds[i] == NULL ||
-            (o->rep_series && nc_scen_result_add_rep_series(out[i]) != 0)) {
+        if (out[i] == NULL || sh.seeds[i] == NULL) {
             st = nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
             break;
         }

@@ -48,9 +48,6 @@ typedef struct batch_opts {
      * in the whole batch (natcap plan extends a probe of a few replications
      * to the full count without running the first ones again) */
     const uint32_t *rep_lo;
-    /* nonzero: also keep the per-replication series of result.h's
-     * nc_rep_series (for natcap alerts) */
-    int rep_series;
 } batch_opts;
 
 /* Run every replication of scenarios[0..n) and fill out[0..n) with new

@@ -448,7 +448,7 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         pl->round_variants = nj;
         round_ctx rc = {pl, pl->batch_s, (size_t)pl->work_done};
         batch_opts bo = {pl->o->jobs ? pl->o->jobs : 1, pl->o->rng, pl->o->stop,
-                         pl->o->progress ? on_batch_progress : NULL, &rc, 0, 0, lo, 0};
+                         pl->o->progress ? on_batch_progress : NULL, &rc, 0, 0, lo};
         double t = plan_now_s();
         st = batch_run(vars, nj, &bo, rs, err);
         pl->batch_s += plan_now_s() - t;

@@ -22,13 +22,6 @@ static void gw_free(nc_gw_result *g)
     free(g->util_in_use_sum);
     free(g->binding_by_rep);
     free(g->by_rep);
-    if (g->rep_series != NULL) {
-        free(g->rep_series->in_use_max);
-        free(g->rep_series->open);
-        free(g->rep_series->attempts);
-        free(g->rep_series->alloc_failures);
-        free(g->rep_series);
-    }
 }
 
 void nc_scen_result_destroy(nc_scen_result *r)
@@ -103,24 +96,6 @@ nc_scen_result *nc_scen_result_create(const nc_scenario *sc, uint32_t reps)
         }
     }
     return r;
-}
-
-int nc_scen_result_add_rep_series(nc_scen_result *r)
-{
-    size_t n = (size_t)r->reps * (r->nsamples ? r->nsamples : 1);
-    for (size_t g = 0; g < r->sc->ngateways; g++) {
-        nc_rep_series *x = calloc(1, sizeof *x);
-        r->gw[g].rep_series = x;
-        if (x == NULL)
-            return -1;
-        x->in_use_max = calloc(n, sizeof(uint32_t));
-        x->open = calloc(n, sizeof(uint32_t));
-        x->attempts = calloc(n, sizeof(uint32_t));
-        x->alloc_failures = calloc(n, sizeof(uint32_t));
-        if (!x->in_use_max || !x->open || !x->attempts || !x->alloc_failures)
-            return -1;
-    }
-    return 0;
 }
 
 double nc_scen_result_interval_s(const nc_scen_result *r, uint32_t k)

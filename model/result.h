@@ -21,16 +21,6 @@
 
 #include <stdint.h>
 
-/* Per-replication series that `natcap alerts` evaluates its rules on
- * (alert.h), each [rep * nsamples + k]; only allocated when the batch asks
- * for them (batch_opts.rep_series), so a plain run pays nothing. */
-typedef struct nc_rep_series {
-    uint32_t *in_use_max;         /* highest mappings in use inside interval k (fullest pool) */
-    uint32_t *open;               /* open connections (active + idle) at the end of k, same pool */
-    uint32_t *attempts;           /* SYNs that asked the gateway for a mapping in k */
-    uint32_t *alloc_failures;     /* of those, the ones that got none */
-} nc_rep_series;
-
 /* Per gateway: totals over replications plus per-interval series. */
 typedef struct nc_gw_result {
     uint64_t capacity;            /* mappings in one pool of this gateway */
@@ -87,7 +77,6 @@ typedef struct nc_gw_result {
      * (model/compare.c): [rep * nsamples + k]; by_rep_kept is 0 when a result
      * was merged from shard parts, which do not carry them */
     struct nc_rep_sample *by_rep;
-    nc_rep_series *rep_series;    /* NULL unless asked for (see nc_scen_result_add_rep_series) */
 } nc_gw_result;
 
 /* One interval of one replication, fullest pool (see nc_gw_result.by_rep). */
@@ -124,9 +113,6 @@ typedef struct nc_scen_result {
 /* Allocate zeroed series for `reps` replications.  NULL on ENOMEM. */
 nc_scen_result *nc_scen_result_create(const nc_scenario *sc, uint32_t reps);
 void nc_scen_result_destroy(nc_scen_result *r);   /* NULL is a no-op */
-
-/* Allocate every gateway's per-replication series (zeroed).  -1 on ENOMEM. */
-int nc_scen_result_add_rep_series(nc_scen_result *r);
 
 /* Length of interval k in seconds (the last one may be shorter). */
 double nc_scen_result_interval_s(const nc_scen_result *r, uint32_t k);

@@ -1014,13 +1014,6 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
             z->alloc_failures = y->afail;
             z->requests = y->requests;
             z->failed_requests = y->freq;
-            if (x->rep_series != NULL) {
-                size_t at = (size_t)rep * ns + k;
-                x->rep_series->in_use_max[at] = y->imax;
-                x->rep_series->open[at] = y->active + y->idle;
-                x->rep_series->attempts[at] = y->attempts;
-                x->rep_series->alloc_failures[at] = y->afail;
-            }
             if (y->afail > 0) {
                 x->fail_reps[k]++;
                 x->exhausted_us_sum += (uint64_t)(sim_from_s(nc_scen_result_interval_s(res, k)));

@@ -89,7 +89,6 @@ START_TEST(test_derive_by_hand)
     f.gw[0].per_destination_limit = 100;
     nc_scen_result *res = nc_scen_result_create(&f.sc, 1);
     ck_assert_ptr_nonnull(res);
-    ck_assert_int_eq(nc_scen_result_add_rep_series(res), 0);
     ck_assert_uint_eq(res->gw[0].capacity, 100);
     for (uint32_t k = 0; k < res->nsamples; k++)
         res->gw[0].in_use_by_rep[k] = 2 * k;

@@ -118,7 +118,7 @@ START_TEST(ramp_matches_simulation)
     f.sc.replications = 8;
     occupancy *oc = NULL;
     ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &oc, NULL), NC_OK);
-    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0, NULL, 0};
+    batch_opts bo = {2, NULL, NULL, NULL, NULL, 0, 0, NULL};
     nc_scen_result *r = NULL;
     nc_error err = {0};
     ck_assert_int_eq(batch_run(&f.sc, 1, &bo, &r, &err), NC_OK);
