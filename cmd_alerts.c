@@ -167,7 +167,7 @@ nc_status alerts_main(const nc_input *in, const alerts_opts *o, nc_error *err)
     if (st == NC_OK) {
         plan = read_plan(o->output);
         alerts_doc d = {(const nc_scen_result *const *)rs, n, gw, ngw, ix, fig,
-                        o->alert_at, o->lead_minutes, plan};
+                        o->alert_at, o->lead_minutes, plan, o->observed};
         outdir *od = NULL;
         st = outdir_open(o->output, &od, err);
         if (st == NC_OK) {
@@ -203,7 +203,8 @@ int cmd_alerts(const cli *c, char **operands, size_t noperands)
     if (rc >= 0)
         return rc;
     alerts_opts ao = {c->plan.alert_at, c->plan.lead_minutes, c->platform, c->jobs, T, &cmd_stop_flag,
-                      c->output, c->quiet, {c->formats, c->input, cmd_run_epoch()}};
+                      c->output, c->quiet, {c->formats, c->input, cmd_run_epoch()},
+                      &cmd_observed};
     nc_error err = {0};
     nc_status st = alerts_main(&in, &ao, &err);
     nc_input_free(&in);

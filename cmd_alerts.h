@@ -6,6 +6,7 @@
 #ifndef NATCAP_CMD_ALERTS_H
 #define NATCAP_CMD_ALERTS_H
 
+#include "model/observed.h"
 #include "model/config.h"
 #include "model/nc.h"
 #include "plot/plot.h"
@@ -22,6 +23,7 @@ typedef struct alerts_opts {
     const char *output;
     int quiet;                            /* no table on stdout */
     plot_opts plot;
+    const nc_observed *observed;          /* observed.csv, or NULL: observed_fired_at */
 } alerts_opts;
 
 nc_status alerts_main(const nc_input *in, const alerts_opts *o, nc_error *err);

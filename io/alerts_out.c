@@ -16,15 +16,71 @@ static void put_num(FILE *fp, double v, int decimals)
         fputc(',', fp);
 }
 
+/* The observed metric a rule's simulated series stands for. */
+static obs_metric obs_metric_of(alert_series s)
+{
+    switch (s) {
+    case ALERT_IN_USE:
+    case ALERT_IN_USE_MAX: return OBS_IN_USE;
+    case ALERT_OPEN: return OBS_OPEN;
+    case ALERT_FAILURES: return OBS_ALLOC_FAILURES;
+    case ALERT_NEW: return OBS_NEW_CONNECTIONS;
+    case ALERT_ATTEMPTS: return OBS_ATTEMPTS;
+    }
+    return OBS_IN_USE;
+}
+
+/* Is scenario i the one observations are compared with (SPEC §6)? */
+static int compared(const alerts_doc *d, size_t i)
+{
+    int any = 0;
+    for (size_t k = 0; k < d->n; k++)
+        any |= d->rs[k]->sc->observed;
+    return any ? d->rs[i]->sc->observed : i == 0;
+}
+
 void alerts_observed_fired_at(const alerts_doc *d, size_t i, size_t j, int rule, char *buf,
                               size_t len)
 {
-    (void)d;
-    (void)i;
-    (void)j;
-    (void)rule;
     if (len > 0)
-        buf[0] = '\0';   /* no observations read by this version */
+        buf[0] = '\0';
+    const nc_observed *o = d->observed;
+    if (o == NULL || o->n == 0 || !compared(d, i))
+        return;
+    const alert_rule *r = &d->gw[j].rule[rule];
+    obs_metric want = obs_metric_of(r->series);
+    const obs_series *s = NULL;   /* the gateway's series of that metric; the binding pool's first */
+    for (size_t k = 0; k < o->n; k++) {
+        const obs_series *x = &o->s[k];
+        if (x->metric != want || strcmp(x->gateway, d->gw[j].gateway) != 0 || x->n == 0)
+            continue;
+        if (s == NULL || (s->pool[0] != '\0' && x->pool[0] == '\0'))
+            s = x;
+    }
+    if (s == NULL || !(r->period_s > 0))
+        return;
+    double end_s = s->t0_s + s->interval_s * (double)s->n;
+    size_t n = (size_t)ceil(end_s / r->period_s - 1e-9);
+    double *x = calloc(n + 1, sizeof *x);
+    if (x == NULL)
+        return;
+    int gauge = obs_metric_is_gauge(want);
+    for (size_t k = 0; k < s->n; k++) {   /* each point into the period it starts in */
+        double t = s->t0_s + s->interval_s * (double)k;
+        if (t < 0)
+            continue;
+        size_t b = (size_t)floor(t / r->period_s + 1e-9);
+        if (b >= n)
+            continue;
+        x[b] = gauge ? fmax(x[b], s->value[k]) : x[b] + s->value[k];
+    }
+    double fired = alert_fire_on(r, x, n, end_s);
+    free(x);
+    if (!isfinite(fired)) {
+        snprintf(buf, len, "never");
+        return;
+    }
+    nc_format_clock(sim_from_s(fired), buf, len);
 }
 
 nc_status alerts_csv_write(outdir *od, const alerts_doc *d, nc_error *err)

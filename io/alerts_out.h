@@ -8,6 +8,7 @@
 #ifndef NATCAP_IO_ALERTS_OUT_H
 #define NATCAP_IO_ALERTS_OUT_H
 
+#include "../model/observed.h"
 #include "../model/alert.h"
 #include "alert_rules.h"
 #include "csv_read.h"
@@ -24,6 +25,7 @@ typedef struct alerts_doc {
     const alert_figures *fig;          /* [(i * ngw + j) * 2 + rule] */
     double alert_at, lead_minutes;
     const csv_read_table *plan;        /* plan.csv of an earlier natcap plan, or NULL */
+    const nc_observed *observed;       /* observed.csv (SPEC §6), or NULL */
 } alerts_doc;
 
 nc_status alerts_csv_write(outdir *od, const alerts_doc *d, nc_error *err);
@@ -48,8 +50,13 @@ typedef struct runbook {
 void alerts_runbook(const alerts_doc *d, size_t j, runbook *out);
 
 /* observed_fired_at of alerts.csv: when the rule would have fired on the
- * observed day, "" without observations.  The hook for observed.csv (SPEC
- * §6): evaluate with alert_fire_on on the observed series of the metric. */
+ * observed day (HH:MM:SS on the simulated clock, i.e. the time of day of
+ * the observations after --tz), evaluated with alert_fire_on on the observed
+ * series of the rule's metric for gateway j, resampled to the rule's
+ * period (gauges: highest point in the period, counts: their sum).  Only
+ * for the scenario the observations are compared with (scenarios.csv
+ * observed = yes, else the first); "" without a matching series, and
+ * "never" when the rule does not fire on it. */
 void alerts_observed_fired_at(const alerts_doc *d, size_t i, size_t j, int rule, char *buf,
                               size_t len);
 

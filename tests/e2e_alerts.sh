@@ -117,6 +117,31 @@ for p in linux aws gcp azure azure_lb; do
     esac
 done
 # the runbook ranks plan's answers first when natcap plan wrote into the same directory
+# observed_fired_at: when each rule would have fired on an observed day (synthetic
+# per-minute series of every metric the linux and aws rules read), checked by an
+# independent evaluation of the rule as alerts.csv states it.
+for p in linux aws; do
+    d="$T/in-obs-$p"
+    mkdir -p "$d" && cp "$T/in-$p"/*.csv "$d/"
+    awk 'BEGIN {
+        print "# synthetic observations for the test, not measured"
+        print "time,gateway,metric,value,interval_s,stat"
+        for (k = 0; k < 180; k++) {
+            t = sprintf("%02d:%02d", int(k / 60), k % 60)
+            printf "%s,nat,in_use,%d,60,max\n", t, 2 * k
+            printf "%s,nat,open,%d,60,max\n", t, k
+            printf "%s,nat,new_connections,%d,60,sum\n", t, 5 * k
+            printf "%s,nat,attempts,%d,60,sum\n", t, 6 * k
+            printf "%s,nat,alloc_failures,%d,60,sum\n", t, (k >= 100 ? k - 99 : 0)
+        }
+    }' >"$d/observed.csv"
+    run_nc "al-obs-$p" alerts -i "$d" -o "$T/al-obs-$p" -q
+    check "alerts ($p) with observed.csv: exit 0" rc_is "al-obs-$p" 0
+    check "alerts ($p): observed_fired_at agrees with an independent evaluation on the observed day" \
+        python3 $A/observed_fired.py "$T/al-obs-$p/alerts.csv" "$d/observed.csv" baseline
+    check "alerts ($p): observed_fired_at only for the scenario compared with the observations" \
+        awk -F, 'NR > 1 && $1 != "baseline" && $13 != "" { bad = 1 } END { exit bad }' "$T/al-obs-$p/alerts.csv"
+done
 run_nc pl-rb plan -i "$T/in-linux" -o "$T/plan-rb" -q -r 2
 run_nc al-rb alerts -i "$T/in-linux" -o "$T/plan-rb" -q -r 2
 check "alerts after plan: runbook lists plan's fixes" sh -c \
