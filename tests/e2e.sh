@@ -30,6 +30,7 @@ if [ ! -d "$E2E" ]; then
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/natcap-e2e.XXXXXX") || exit 2
+. "$(dirname "$0")/conserve.sh"
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -56,6 +57,12 @@ run_nc() {
     shift
     "$NATCAP" "$@" >"$T/$name.out" 2>"$T/$name.err"
     echo $? >"$T/$name.rc"
+    # every run that wrote results: the per-interval and per-service counts
+    # add up to the totals (tests/conserve.sh)
+    case $(cat "$T/$name.rc") in 0 | 3) ;; *) return 0 ;; esac
+    if conserved "$@" >"$T/$name.cons"; then :; else
+        nok "$name: counts add up to summary.csv" "$(cat "$T/$name.cons")"
+    fi
 }
 rc_of() { cat "$T/$1.rc"; }
 # expect_rc NAME WANT...: the exit status of run NAME is one of WANT.

@@ -110,6 +110,9 @@ if [ "$rc" -ne 0 ] || [ ! -f "$prev/summary.csv" ] || [ ! -f "$prev/base/timeser
     exit 1
 fi
 ok "baseline run of tests/e2e/hostile-base"
+. "$(dirname "$0")/conserve.sh"
+if conserved run -o "$prev" >"$tmp/cons"; then ok "baseline run: counts add up to summary.csv"
+else bad "baseline run: counts do not add up" "$(cat "$tmp/cons")"; fi
 
 # fresh_out NAME: a copy of the previous results at $tmp/NAME (inodes differ from $prev)
 fresh_out() {

@@ -17,6 +17,7 @@ set -u
 NATCAP=${NATCAP:-$(pwd)/natcap}
 IN=tests/e2e/shard
 T=$(mktemp -d "${TMPDIR:-/tmp}/natcap-shard.XXXXXX")
+. "$(dirname "$0")/conserve.sh"
 trap 'rm -rf "$T"' EXIT INT TERM
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
@@ -247,6 +248,10 @@ if printf '%s\n' 0 1 2 3 4 5 6 7 8 9 |
 else
     ko "10 shards of 8 units"
 fi
+
+# every run and merge above that wrote results: counts add up (tests/conserve.sh)
+if conserved_all "$T" >"$T/cons"; then ok "counts add up to summary.csv in every result"
+else ko "counts do not add up:"; sed 's/^/     /' "$T/cons"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
