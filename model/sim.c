@@ -192,6 +192,16 @@ static inline sim_time next_release(const sim *s, uint32_t p, uint32_t g)
     return pl->tw_first_t;
 }
 
+/* sim_set_trace: record what happened at t to a request of row rw. */
+static inline void trace(sim *s, sim_time t, uint32_t rw, uint32_t kind)
+{
+    if (__builtin_expect(s->trace == NULL, 1))
+        return;
+    size_t i = (*s->trace_n)++;
+    if (i < s->trace_cap)
+        s->trace[i] = (sim_trace_rec){t, rw, kind};
+}
+
 /* An attempt of row rw (gateway g) refused at time a, now or later (see
  * drop_certain_failures): counted in the interval of a. */
 static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, sim_time a)
@@ -200,6 +210,7 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, si
         return;   /* warm-up: not measured */
     pool *pl = &s->pools[p];
     pl->mark |= POOL_FAILED;
+    trace(s, a, rw, SIM_TR_SYN_REFUSED);
     row_run *x = &s->rr[rw];
     x->attempts++;
     x->afail++;
@@ -234,6 +245,7 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
         x->attempts++;
         x->new_connections++;
         cur_sample(s, g)->attempts++;
+        trace(s, t, r, SIM_TR_SYN_OK);
     }
     pl->in_use++;
     pl->active++;
@@ -418,6 +430,7 @@ HOT void hold(sim *s, uint32_t q, sim_time t, int fresh)
 {
     req *rq = &s->reqs[q];
     const row *r = &s->rows[rq->row];
+    trace(s, t, rq->row, SIM_TR_HOLD);
     sim_time d = latency_draw(s, r->dest);
     if (fresh)
         d += r->handshake_us;
@@ -762,6 +775,7 @@ HOT void on_arrival(sim *s, uint32_t rw, sim_time t)
     rq->retries_left = r->retries;
     rq->measured = s->k >= 0;
     rq->conn = NIL;
+    trace(s, t, rw, SIM_TR_ARRIVAL);
     if (rq->measured) {
         s->rr[rw].requests++;
         cur_sample(s, r->gw)->requests++;
@@ -860,6 +874,8 @@ static void reset(sim *s)
     s->drop_lo = SIM_TIME_NONE;
     s->doomed = s->doomed_connected = 0;
     s->arrivals = 0;
+    if (s->trace != NULL)
+        *s->trace_n = 0;
     for (uint32_t d = 0; d < s->ndest; d++)
         s->li[d] = VAR_BLOCK;
 }
@@ -976,6 +992,15 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
     return NC_OK;
 }
 void sim_set_shortcuts(sim *s, int on) { s->no_shortcuts = !on; }
+
+void sim_set_trace(sim *s, sim_trace_rec *buf, size_t cap, size_t *n)
+{
+    s->trace = buf;
+    s->trace_cap = cap;
+    s->trace_n = n;
+    if (buf != NULL)
+        *n = 0;
+}
 
 uint64_t sim_shortcut_check(const sim *s, uint64_t *connected)
 {

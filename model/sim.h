@@ -52,6 +52,22 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
 void sim_set_shortcuts(sim *s, int on);
 uint64_t sim_shortcut_check(const sim *s, uint64_t *connected);
 
+/* For the tests: a trace of what happens to requests, in the order it
+ * happens (not always by time: settled SYN failures are counted when they
+ * are settled).  SIM_TR_SYN_*: a SYN (first or retransmitted, settled
+ * without an event or not) asked the gateway for a mapping and got it or
+ * not, measured period only.  SIM_TR_ARRIVAL: a request arrived;
+ * SIM_TR_HOLD: a request starts using a connection (new or reused); these
+ * two also in the warm-up.  The first `cap` records go to buf, *n counts
+ * all of them; sim_run resets *n.  buf NULL turns it off (the default: then
+ * it costs one predictable branch at each of those points). */
+enum { SIM_TR_SYN_REFUSED, SIM_TR_SYN_OK, SIM_TR_ARRIVAL, SIM_TR_HOLD };
+typedef struct sim_trace_rec {
+    sim_time t;
+    uint32_t row, kind;
+} sim_trace_rec;
+void sim_set_trace(sim *s, sim_trace_rec *buf, size_t cap, size_t *n);
+
 /* Add the last run's figures into res as replication number `rep`. */
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep);
 

@@ -197,6 +197,8 @@ struct sim {
     int too_many_reqs;           /* oom was set because of MAX_REQS */
     int no_shortcuts;            /* sim_set_shortcuts(s, 0) */
     uint64_t doomed, doomed_connected;   /* without shortcuts: see sim_shortcut_check */
+    sim_trace_rec *trace;        /* sim_set_trace: NULL (off) but in tests */
+    size_t trace_cap, *trace_n;
     sim_time drop_lo;            /* count_refused: interval drop_k starts here */
     uint32_t drop_k;
     unsigned xi;                 /* next unused draw in xbuf (see exp1) */
