@@ -43,7 +43,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps test-deps test-slurm test-k8s run test check bench clean install uninstall debug release asan golden-update
+.PHONY: all deps test-deps test-slurm test-k8s run test check bench clean install uninstall debug release asan golden-update mutants
 
 all: natcap
 
@@ -124,8 +124,14 @@ $(BUILD)/calib: tests/bench/calib.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
 
+# Mutation testing: each tests/mutants/*.mut applied to a copy of the tree in
+# build/mutant/tree (never to this one), the fast suite run on it, killed or
+# survived printed per mutant (tests/mutants.py).  MUTANTS=NAME... picks some.
+mutants: deps
+	python3 tests/mutants.py $(MUTANTS)
+
 debug:
-	$(MAKE) BUILD=build/debug CFLAGS="-O0 -g3"
+	$(MAKE) BUILD=build/debug CFLAGS="-O0 -g3 -DNATCAP_CHECKS"
 
 release:
 	$(MAKE) BUILD=build/release CFLAGS="-O2 -DNDEBUG"
@@ -135,7 +141,7 @@ release:
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 asan: test-deps
 	$(MAKE) --no-print-directory BUILD=build/asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DNATCAP_CHECKS" \
 		LDFLAGS="-fsanitize=address,undefined" natcap-asan build/asan/check_all
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan build/asan/check_all
 	$(ASAN_ENV) NATCAP=$(CURDIR)/natcap-asan sh tests/e2e.sh

@@ -149,6 +149,7 @@ static inline void held_add(sim *s, uint32_t r, uint32_t g, int delta)
         x->snap_val = x->held;
         x->snap_epoch = e;
     }
+    SIM_CHECK((int64_t)x->held + delta >= 0);
     x->held = (uint32_t)((int64_t)x->held + delta);
 }
 
@@ -812,6 +813,8 @@ static void record_sample(sim *s, sim_time boundary)
     }
     for (uint32_t i = 0; i < s->nrows; i++)
         s->row_held[(size_t)i * s->nsamples + k] = s->rr[i].held;
+    if (SIM_CHECKS)
+        sim_check_invariants(s);
 }
 
 /* Entering the measured period at t = 0. */
@@ -938,6 +941,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         return oom(err);
     sim_time end = s->duration_us;
     sim_time boundary = 0;       /* next time at which something is recorded */
+    sim_time last = t0;          /* SIM_CHECK: time never goes back */
     uint64_t events = 0;
     for (;;) {
         /* the earlier of the next arrival and the queue's next event; at
@@ -970,6 +974,8 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
         }
         if (got == 0)
             break;
+        SIM_CHECK(t >= last);
+        last = t;
         dispatch(s, ref, t);
         if (__builtin_expect(s->oom, 0)) {
             if (s->too_many_reqs)

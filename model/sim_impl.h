@@ -18,6 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Runtime invariants (sim_check.c): on with NATCAP_CHECKS (make debug,
+ * make asan) unless NDEBUG; otherwise SIM_CHECK compiles to nothing. */
+#if defined(NATCAP_CHECKS) && !defined(NDEBUG)
+#define SIM_CHECKS 1
+#include <assert.h>
+#define SIM_CHECK(c) assert(c)
+#else
+#define SIM_CHECKS 0
+#define SIM_CHECK(c) ((void)sizeof(c))
+#endif
+
 #define NIL UINT32_MAX
 #define MAX_POOLS 50000000u
 #define MAX_IPOOLS 50000000u
@@ -206,6 +217,9 @@ struct sim {
     uint32_t *li;                /* per destination: next unused draw in its block of lbuf */
     sim_time *lbuf;              /* [dest * VAR_BLOCK + i]: latencies, µs */
 };
+
+/* Every invariant of sim_check.c at an interval end (a no-op unless SIM_CHECKS). */
+void sim_check_invariants(const sim *s);
 
 static inline nc_status oom(nc_error *err)
 {

@@ -54,6 +54,23 @@ static double mean_hold_s(const fx *f, size_t d, double tw_s)
     return lf.mean_s + de->handshake_ms / 1000 + tw_s;
 }
 
+/* Mean and standard error over replications of the time-average mappings
+ * in use of gateway 0. */
+static void in_use_by_rep(const nc_scen_result *r, double *mean, double *se)
+{
+    double sum = 0, sum2 = 0;
+    for (uint32_t k = 0; k < r->reps; k++) {
+        double avg = 0;
+        for (uint32_t i = 0; i < r->nsamples; i++)
+            avg += r->gw[0].in_use_by_rep[(size_t)k * r->nsamples + i];
+        avg /= r->nsamples;
+        sum += avg;
+        sum2 += avg * avg;
+    }
+    *mean = sum / r->reps;
+    *se = sqrt(fmax((sum2 - sum * sum / r->reps) / (r->reps - 1), 0) / r->reps);
+}
+
 /* Per-replication blocking fractions of rows [lo, hi) of a result: run the
  * scenario one replication at a time so each gives its own estimate. */
 static void blocking_by_rep_rows(fx *f, size_t lo, size_t hi, double *mean, double *se)
@@ -275,6 +292,49 @@ START_TEST(per_destination_vs_global)
 }
 END_TEST
 
+/* Which requests share an allocation pool, by layout.  Unlimited-looking
+ * pools (no failures), so each pool's occupancy is M/G/inf-like with mean
+ * m = its share of lambda x E[hold]; the gateway reports its fullest pool,
+ * whose time-average sits a little above m (about m + 0.6 sqrt(m) for two
+ * pools) and far below the 2m that a wrong layout piling two shares into
+ * one pool would give, and far above the m/2 of splitting a share over two.
+ *   0  per_destination, two services to one destination of 2 addresses:
+ *      the services share the destination's pools, addresses in turn: m each
+ *   1  ports_per_instance, global: a pool per instance, instances at random
+ *   2  ports_per_instance x per_destination, 2 instances x 2 addresses */
+START_TEST(pool_layouts_split_the_load)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 4;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.gw[0].time_wait_s = 20;
+    const double m = 40, hold = 20.1;   /* 100 ms latency + TIME_WAIT */
+    f.de[0].addresses = 2;
+    if (_i == 0) {
+        f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+        fx_add_row(&f, "a", 0, 0, 4, m / hold / 4);
+        fx_add_row(&f, "b", 0, 0, 2, m / hold / 2);   /* 2m in all over 2 addresses */
+    } else if (_i == 1) {
+        f.de[0].addresses = 1;
+        f.gw[0].ports_per_instance = 1000;
+        fx_add_row(&f, "a", 0, 0, 2, m / hold);       /* 2m over 2 instances */
+    } else {
+        f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+        f.gw[0].ports_per_instance = 1000;
+        fx_add_row(&f, "a", 0, 0, 2, 2 * m / hold);   /* 4m over 2 instances x 2 addresses */
+    }
+    nc_scen_result *r = run(&f, 2);
+    double mean, se;
+    in_use_by_rep(r, &mean, &se);
+    ck_assert_uint_eq(r->gw[0].alloc_failures, 0);
+    ck_assert_msg(mean > m - NSD * se - 1 && mean < m + 2 * sqrt(m),
+                  "layout %d: fullest pool's mean in use %.1f ± %.1f, each pool's mean %.0f", _i, mean, se, m);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
 /* SYN retransmissions and retries, exactly: a row whose instance got no
  * reserved ports (ports_per_instance, and another service took the only
  * reservation) fails every SYN.  With syn_retries 6 and connect_timeout 10 s
@@ -326,23 +386,6 @@ START_TEST(syn_retransmission_and_retries)
     nc_scen_result_destroy(r);
 }
 END_TEST
-
-/* Mean and standard error over replications of the time-average mappings
- * in use of gateway 0. */
-static void in_use_by_rep(const nc_scen_result *r, double *mean, double *se)
-{
-    double sum = 0, sum2 = 0;
-    for (uint32_t k = 0; k < r->reps; k++) {
-        double avg = 0;
-        for (uint32_t i = 0; i < r->nsamples; i++)
-            avg += r->gw[0].in_use_by_rep[(size_t)k * r->nsamples + i];
-        avg /= r->nsamples;
-        sum += avg;
-        sum2 += avg * avg;
-    }
-    *mean = sum / r->reps;
-    *se = sqrt(fmax((sum2 - sum * sum / r->reps) / (r->reps - 1), 0) / r->reps);
-}
 
 /* The handshake is part of the hold: with no TIME_WAIT, 10 ms latency and a
  * 1 s handshake, a new connection holds its mapping 1.01 s, so mappings in
@@ -540,6 +583,32 @@ START_TEST(stale_reuse_probability)
 }
 END_TEST
 
+/* Keepalive: one idle connection kept per instance for keepalive_s = 5 s,
+ * requests every Exp(10 s) per instance, 1 ms latency, gateway idle timeout
+ * 350 s.  A request reuses the connection when the previous one finished
+ * less than 5 s before it arrived: probability 1 - exp(-0.5) = 0.3935
+ * (the 1 ms holds shift this by about 1e-4). */
+START_TEST(keepalive_reuse_probability)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 2;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.de[0].latency_p50_ms = 1;
+    nc_service *s = fx_add_row(&f, "svc", 0, 0, 100, 0.1);
+    s->pool_idle = 1;
+    s->keepalive_s = 5;
+    nc_scen_result *r = run(&f, 2);
+    const nc_row_result *x = &r->rows[0];
+    double n = (double)x->requests, p = (double)x->reused / n, want = 1 - exp(-0.5);
+    ck_assert_msg(fabs(p - want) <= NSD * sqrt(0.25 / n) + 0.003, "reused %.4f, expected %.4f", p, want);
+    ck_assert_uint_eq(x->reused + x->new_connections, x->requests);
+    ck_assert_uint_eq(x->stale_reuses, 0);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
 Suite *theory_suite(void)
 {
     Suite *s = suite_create("theory");
@@ -548,6 +617,7 @@ Suite *theory_suite(void)
     tcase_add_test(tc, blocking_is_erlang_b_many_rows);
     tcase_add_loop_test(tc, blocking_is_erlang_b, 0, (int)(sizeof erlang_cases / sizeof erlang_cases[0]));
     tcase_add_test(tc, per_destination_vs_global);
+    tcase_add_loop_test(tc, pool_layouts_split_the_load, 0, 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("occupancy");
     tcase_set_timeout(tc, 300);
@@ -561,6 +631,7 @@ Suite *theory_suite(void)
     tcase_add_loop_test(tc, pool_max_is_erlang_b, 0, 2);
     tcase_add_test(tc, handshake_dominates_hold);
     tcase_add_test(tc, stale_reuse_probability);
+    tcase_add_test(tc, keepalive_reuse_probability);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,75 @@
+/*
+ * sim_check.c - the model's runtime invariants (see SIM_CHECK in
+ * sim_impl.h): on in debug and sanitizer builds (make debug, make asan
+ * define NATCAP_CHECKS), compiled out of the normal and release builds.
+ *
+ * At each interval end, after the TIME_WAIT expiries due by then:
+ *   - no count went below zero (an unsigned wrap shows as a count above the
+ *     pool's capacity or as more active + idle than in use);
+ *   - per pool, in_use = active + idle + TIME_WAIT, with TIME_WAIT counted
+ *     from the gateway's ring entry by entry, and idle counted from the
+ *     connection pools' idle lists (connections the gateway still maps);
+ *   - per gateway, the mappings its rows hold add up to its pools' in_use;
+ *   - per connection pool, its idle list is as long as nidle, no longer
+ *     than open, and open respects pool_max.
+ * The event loop checks that time never goes back.
+ */
+#include "sim_impl.h"
+
+void sim_check_invariants(const sim *s)
+{
+#if !SIM_CHECKS
+    (void)s;
+#else
+    uint32_t *tw = calloc(s->npools + 1, sizeof *tw);
+    uint32_t *idle = calloc(s->npools + 1, sizeof *idle);
+    if (tw == NULL || idle == NULL) {   /* a check, not a result: skip it */
+        free(tw);
+        free(idle);
+        return;
+    }
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        const tw_ring *w = &s->tw[g];
+        SIM_CHECK(w->n <= w->cap);
+        for (uint32_t i = 0; i < w->n; i++) {
+            const tw_entry *e = &w->buf[(w->head + i) & (w->cap - 1)];
+            SIM_CHECK(e->pool >= s->gws[g].pool_lo && e->pool < s->gws[g].pool_hi);
+            if (i > 0)   /* one TIME_WAIT per gateway: expiries in order */
+                SIM_CHECK(w->buf[(w->head + i - 1) & (w->cap - 1)].t <= e->t);
+            tw[e->pool]++;
+        }
+    }
+    for (uint32_t ip = 0; ip < s->nipools; ip++) {
+        const ipool *p = &s->ipools[ip];
+        const row *r = &s->rows[p->row];
+        uint32_t n = 0;
+        for (uint32_t c = p->idle_head; c != NIL; c = s->conns[c].next) {
+            n++;
+            SIM_CHECK(n <= p->nidle);
+            if (s->conns[c].mapped)
+                idle[s->conns[c].pool]++;
+        }
+        SIM_CHECK(n == p->nidle);
+        SIM_CHECK(p->nidle <= p->open);
+        SIM_CHECK(r->pool_max == 0 || p->open <= r->pool_max);
+    }
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        const gw_state *gs = &s->gws[g];
+        uint64_t in_use = 0, held = 0;
+        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
+            const pool *pl = &s->pools[p];
+            SIM_CHECK(pl->in_use <= pl->cap);
+            SIM_CHECK((uint64_t)pl->active + pl->idle <= pl->in_use);
+            SIM_CHECK(pl->idle == idle[p]);
+            SIM_CHECK(pl->in_use == pl->active + pl->idle + tw[p]);
+            in_use += pl->in_use;
+        }
+        for (uint32_t i = 0; i < s->nrows; i++)
+            if (s->rows[i].gw == g)
+                held += s->rr[i].held;
+        SIM_CHECK(held == in_use);
+    }
+    free(tw);
+    free(idle);
+#endif
+}
