@@ -24,6 +24,7 @@
 #include "../model/plan_knobs.h"
 #include "../model/summary.h"
 #include "fixture.h"
+#include "helpers.h"
 
 #include <check.h>
 #include <gsl/gsl_randist.h>
@@ -511,34 +512,6 @@ END_TEST
 
 /* ---- report ------------------------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
-/* Page objects of a PDF: "/Type /Page" not followed by "s" (the tree). */
-static int pdf_pages(const char *buf, size_t len)
-{
-    int n = 0;
-    const char *key = "/Type /Page";
-    size_t kl = strlen(key);
-    for (size_t i = 0; i + kl < len; i++)
-        if (memcmp(buf + i, key, kl) == 0 && buf[i + kl] != 's')
-            n++;
-    return n;
-}
-
 /* Two scenarios (the pooling case, one exhausting and one not): report.pdf
  * has the summary, the plan page and one page per scenario. */
 START_TEST(report_with_plan_page)
@@ -576,11 +549,13 @@ START_TEST(report_with_plan_page)
     size_t len;
     snprintf(path, sizeof path, "%s/report.pdf", dir);
     char *pdf = slurp(path, &len);
+    ck_assert_ptr_nonnull(pdf);
     ck_assert_int_eq(pdf_pages(pdf, len), 2 + 2);
     free(pdf);
     unlink(path);
     snprintf(path, sizeof path, "%s/report.md", dir);
     char *md = slurp(path, &len);
+    ck_assert_ptr_nonnull(md);
     ck_assert_ptr_nonnull(strstr(md, "## Capacity plan"));
     ck_assert_ptr_nonnull(strstr(md, "[plan.md](plan.md)"));
     ck_assert_ptr_nonnull(strstr(md, "| fails | gw |"));

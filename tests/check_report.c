@@ -10,6 +10,7 @@
 #include "../model/summary.h"
 #include "../plot/plot.h"
 #include "../plot/report.h"
+#include "helpers.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -99,35 +100,6 @@ static void fixture_init(fixture *f, const char *name, size_t ngw, int full)
         r->rows[i].in_use_at_peak_sum = 3 * (10 + 5 * i);
     }
     f->r = r;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_int_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
-/* Page objects of a PDF: "/Type /Page" not followed by "s" (the tree). */
-static int pdf_pages(const char *buf, size_t len)
-{
-    int n = 0;
-    const char *key = "/Type /Page";
-    size_t kl = strlen(key);
-    for (size_t i = 0; i + kl < len; i++)
-        if (memcmp(buf + i, key, kl) == 0 && buf[i + kl] != 's')
-            n++;
-    return n;
 }
 
 /* strstr for binary data (a PDF has NUL bytes in its streams). */
