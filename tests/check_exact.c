@@ -5,7 +5,7 @@
  * apart, i.e. at +1, +3, +7, +15 … s, while connect_timeout_s allows; the
  * try fails at connect_timeout_s or when the last retransmission's wait
  * ends; a retry starts retry_backoff_s later).  Also the counts per
- * interval and in total that those SYNs and failures must give.
+ * interval and in total that those arrivals, SYNs and failures must give.
  *
  * The SYN times come from the model's test hook (sim_set_trace).  The
  * requests' start times are not known beforehand (Poisson arrivals): the
@@ -107,11 +107,12 @@ START_TEST(syn_schedule_is_exact)
             ck_assert_int_eq(sim_run(s, gsl_rng_taus2, seed, NULL, &err), NC_OK);
             ck_assert_uint_le(nall, CAP);
             n = 0;
-            uint64_t arrivals = 0;
+            uint64_t arrivals = 0, req[60] = {0};
             for (size_t i = 0; i < nall; i++) {
-                if (all[i].kind == SIM_TR_ARRIVAL)
+                if (all[i].kind == SIM_TR_ARRIVAL) {
                     arrivals++;
-                else
+                    req[all[i].t / S]++;
+                } else
                     v[n++] = all[i];
             }
             nc_scen_result_destroy(res);
@@ -171,6 +172,7 @@ START_TEST(syn_schedule_is_exact)
                 ck_assert_uint_eq(g->attempts_sum[k], att[k]);
                 ck_assert_uint_eq(g->alloc_failures_sum[k], att[k]);
                 ck_assert_uint_eq(g->failed_requests_sum[k], fail[k]);
+                ck_assert_uint_eq(g->requests_sum[k], req[k]);
             }
         }
     }
