@@ -728,10 +728,10 @@ HOT void start_request(sim *s, uint32_t q, sim_time t)
         }
         /* the gateway dropped this mapping: the request fails on it and
          * goes again on a new connection, without spending a retry */
-        if (rq->measured)
+        if (rq->measured) {   /* in total and in its interval alike */
             s->rr[rq->row].stale++;
-        if (s->k >= 0)
             cur_sample(s, r->gw)->stale++;
+        }
         conn_release(s, c);
         open_new(s, q, t);   /* the slot of the closed connection is reused */
         return;

@@ -33,6 +33,43 @@ static double erlang_b(unsigned c, double a)
     return b;
 }
 
+/* Every per-interval series of every gateway sums to its total, and the
+ * rows' totals to the gateways' (each result of run() is checked). */
+static void check_conservation(const nc_scen_result *r)
+{
+    for (size_t g = 0; g < r->sc->ngateways; g++) {
+        const nc_gw_result *x = &r->gw[g];
+        uint64_t a = 0, af = 0, fr = 0, st = 0, rq = 0;
+        for (uint32_t k = 0; k < r->nsamples; k++) {
+            a += x->attempts_sum[k];
+            af += x->alloc_failures_sum[k];
+            fr += x->failed_requests_sum[k];
+            st += x->stale_reuses_sum[k];
+            rq += x->requests_sum[k];
+        }
+        ck_assert_uint_eq(a, x->attempts);
+        ck_assert_uint_eq(af, x->alloc_failures);
+        ck_assert_uint_eq(fr, x->failed_requests);
+        ck_assert_uint_eq(st, x->stale_reuses);
+        ck_assert_uint_eq(rq, x->requests);
+        uint64_t ra = 0, raf = 0, rfr = 0, rst = 0, rrq = 0;
+        for (size_t i = 0; i < r->sc->nservices; i++) {
+            if (r->sc->services[i].gateway != g)
+                continue;
+            ra += r->rows[i].attempts;
+            raf += r->rows[i].alloc_failures;
+            rfr += r->rows[i].failed_requests;
+            rst += r->rows[i].stale_reuses;
+            rrq += r->rows[i].requests;
+        }
+        ck_assert_uint_eq(ra, x->attempts);
+        ck_assert_uint_eq(raf, x->alloc_failures);
+        ck_assert_uint_eq(rfr, x->failed_requests);
+        ck_assert_uint_eq(rst, x->stale_reuses);
+        ck_assert_uint_eq(rrq, x->requests);
+    }
+}
+
 static nc_scen_result *run(fx *f, unsigned jobs)
 {
     gsl_set_error_handler_off();
@@ -41,6 +78,7 @@ static nc_scen_result *run(fx *f, unsigned jobs)
     batch_opts o = {.jobs = jobs};
     nc_status st = batch_run(&f->sc, 1, &o, &r, &err);
     ck_assert_msg(st == NC_OK, "batch_run: %s", err.msg);
+    check_conservation(r);
     return r;
 }
 
