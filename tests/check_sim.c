@@ -110,30 +110,35 @@ START_TEST(profile_rate_is_linear_and_periodic)
 END_TEST
 
 /* Counts of the non-homogeneous Poisson process in windows are Poisson with
- * the integrated rate as mean: check the mean count in 1-hour windows over
- * 20 days against the integral within 5 standard errors. */
+ * the integrated rate as mean: check the mean count in each window over
+ * many days against the integral within 5 standard errors.  Case 0: 1-hour
+ * windows of a day of slow ramps, 20 days; case 1: 1-minute windows of a
+ * steep ramp from 0 up to 10/s and back to 0 within the first hour (the
+ * rate is 0 where a ramp starts: the inversion must follow the slope). */
 START_TEST(nhpp_counts_match_integral)
 {
-    double t[] = {0, 8 * 3600.0, 12 * 3600.0, 20 * 3600.0};
-    double m[] = {0.2, 0.2, 2.0, 0.5};
-    nc_profile p = make_profile(4, t, m);
+    double t0[] = {0, 8 * 3600.0, 12 * 3600.0, 20 * 3600.0}, m0[] = {0.2, 0.2, 2.0, 0.5};
+    double t1[] = {0, 1800, 3600}, m1[] = {0, 10, 0};
+    nc_profile p = _i == 0 ? make_profile(4, t0, m0) : make_profile(3, t1, m1);
+    const int days = _i == 0 ? 20 : 10, nwin = _i == 0 ? 24 : 60;
+    const double win = _i == 0 ? 3600 : 60;
     arrivals a;
     ck_assert_int_eq(arrivals_init(&a, &p, 1.0), NC_OK);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
     gsl_rng_set(r, 3);
-    enum { DAYS = 20 };
-    double count[24] = {0};
+    double count[60] = {0};
     double x = -3600;
     for (;;) {
         x = arrivals_next(&a, x, -log(gsl_rng_uniform_pos(r)));
-        if (x >= DAYS * 86400.0)
+        if (x >= days * 86400.0)
             break;
-        if (x >= 0)
-            count[(int)(fmod(x, 86400.0) / 3600)]++;
+        int w = x >= 0 ? (int)(fmod(x, 86400.0) / win) : nwin;
+        if (w < nwin)
+            count[w]++;
     }
-    for (int h = 0; h < 24; h++) {
-        double mu = DAYS * arrivals_integral(&a, h * 3600.0, (h + 1) * 3600.0);
-        ck_assert_msg(fabs(count[h] - mu) <= 5 * sqrt(mu) + 1, "hour %d: %g arrivals, expected %g", h,
+    for (int h = 0; h < nwin; h++) {
+        double mu = days * arrivals_integral(&a, h * win, (h + 1) * win);
+        ck_assert_msg(fabs(count[h] - mu) <= 5 * sqrt(mu) + 1, "window %d: %g arrivals, expected %g", h,
                       count[h], mu);
     }
     gsl_rng_free(r);
@@ -428,7 +433,7 @@ Suite *sim_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("arrivals");
     tcase_add_test(tc, profile_rate_is_linear_and_periodic);
-    tcase_add_test(tc, nhpp_counts_match_integral);
+    tcase_add_loop_test(tc, nhpp_counts_match_integral, 0, 2);
     tcase_add_test(tc, zero_rate_never_arrives);
     suite_add_tcase(s, tc);
     tc = tcase_create("event_queue");
