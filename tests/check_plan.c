@@ -265,6 +265,17 @@ START_TEST(pool_idle_fixes)
     ck_assert_double_le(a->time_wait_s_needed, 3);
     plan_result_destroy(p);
 
+    /* 600 ports: p = 1 leaves ~1,200 in TIME_WAIT (fails), p = 2 ~270 + ~20
+     * open, under 0.8 x 600 = 480 at the peak: the answer is 2 (the scan
+     * must try 2 before 4) */
+    f.gw[0].port_max = 1024 + 599;
+    f.gw[0].per_destination_limit = 600;
+    ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+    ck_assert_int_eq(p->scen[0].gw[0].pool_idle_needed, 2);
+    plan_result_destroy(p);
+    f.gw[0].port_max = 1223;
+    f.gw[0].per_destination_limit = 200;
+
     /* a pooled row is left alone: no row without pooling, no answer */
     f.sv[0].pool_idle = 8;
     ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
