@@ -17,6 +17,7 @@ BASE=tests/e2e/hostile-base
 [ -d "$IN" ] || { echo "e2e_explain: run from the repository root" >&2; exit 2; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/natcap-explain.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/conserve.sh"
 
 passed=0
 failed=0
@@ -27,6 +28,11 @@ run_nc() {
     shift
     "$NATCAP" "$@" >"$T/$name.out" 2>"$T/$name.err"
     echo $? >"$T/$name.rc"
+    # every run that wrote results: counts add up to summary.csv (tests/conserve.sh)
+    case $(cat "$T/$name.rc") in 0 | 3) ;; *) return 0 ;; esac
+    if conserved "$@" >"$T/$name.cons"; then :; else
+        nok "$name: counts add up to summary.csv" "$(cat "$T/$name.cons")"
+    fi
 }
 rc_of() { cat "$T/$1.rc"; }
 # has NAME FILE TEXT: FILE ($T/FILE) contains the fixed string TEXT
