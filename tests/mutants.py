@@ -204,7 +204,7 @@ def main(argv):
             if m["expect"] == "killed":
                 unexpected += 1
             else:
-                status += " (expected: " + m["why"] + ")"
+                status += " (explained in its header)"
         rows.append((m["name"], status))
         print(f"{m['name']:<34} {status:<28} {dt:5.0f} s  {m['what']}", flush=True)
     # rebuild the unmutated objects so that the next run starts clean
