@@ -19,6 +19,7 @@ E2E=tests/e2e
 [ -x "$NATCAP" ] || { echo "e2e_layouts: NATCAP=$NATCAP is not an executable" >&2; exit 2; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/natcap-lay.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/conserve.sh"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -125,6 +126,10 @@ for how in empty comments; do
         check "$how $f: exit 65 naming $f: no header row" "[ $rc -eq 65 ] && grep -q \"^natcap: $T/in/$f: no header row\" \"$T/e.err\""
     done
 done
+
+# every run above that wrote results: counts add up (tests/conserve.sh)
+if conserved_all "$T" > "$T/cons"; then ok "counts add up to summary.csv in every result"
+else nok "counts do not add up: $(cat "$T/cons")"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
