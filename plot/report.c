@@ -605,10 +605,10 @@ static nc_status md_scenario(FILE *fp, const report_ctx *x, const nc_scen_result
         return NC_ENOMEM;
     size_t n = nb < 10 ? nb : 10;
     fprintf(fp, "Service rows holding the most ports when their gateway peaked (mean over "
-                "%u replications%s):\n\n"
+                "%u replication%s%s):\n\n"
                 "| service | destination | gateway | mappings at peak |\n"
                 "| --- | --- | --- | ---: |\n",
-            r->reps, many_pools(r) ? "; rows of the binding pool, per pool" : "");
+            r->reps, r->reps == 1 ? "" : "s", many_pools(r) ? "; rows of the binding pool, per pool" : "");
     for (size_t i = 0; i < n; i++) {
         const nc_service *sv = &r->sc->services[idx[i]];
         char num[32];

@@ -57,6 +57,8 @@ check "per-destination: stdout names the binding pool" "grep -q '^baseline .*pay
 check "per-destination: stdout grades it" "grep -Eq '^baseline .*(MAJOR|OUTAGE|minor): [0-9.]+ % of requests failed' \"$T/pd.out\""
 check "per-destination: report.md names the binding pool" "grep -q 'binding pool .payments#1.' \"$D/report.md\""
 check "per-destination: report.md has the severity column" "grep -q '| severity | binding pool | verdict |' \"$D/report.md\""
+"$NATCAP" run -i $E2E/per-destination -o "$T/pd1" -s baseline -r 1 -j 2 -q --format png
+check "per-destination -r 1: report.md says '1 replication', not '1 replications'" "grep -q 'mean over 1 replication;' \"$T/pd1/report.md\" && ! grep -q '1 replications' \"$T/pd1/report.md\""
 # failed_request_pct per interval: 100 x failed / requests of the interval, and
 # the intervals add up to the day's figure of summary.csv
 TS=$D/baseline/timeseries.csv
