@@ -381,12 +381,23 @@ static nc_status step(planner *pl, size_t i, search *s, size_t *asked, nc_error 
     return NC_OK;
 }
 
-/* Rough count of the rounds and replications a search still needs. */
-static void remaining(const scen_state *ss, const search *s, unsigned *rounds, size_t *units)
+/* Rough count of the rounds and the work (expected requests) a search
+ * still needs, beyond the point it just queued: bisection steps to its
+ * tolerance, each a probe, and the confirmation of its answer once both
+ * ends are known (far points are decided by a probe, or analytically, and
+ * need none). */
+static void remaining(const scen_state *ss, const search *s, unsigned *rounds, double *work)
 {
     uint32_t full = ss->sc->replications;
+    /* open at one end: about half end at the point just queued */
+    double probes = 0.5, confirm = 0.25;
     unsigned r = 1;
-    if (s->kind != S_POOL && s->has_a && s->has_b) {
+    if (s->kind == S_POOL) {
+        probes = 2;
+    } else if (isnan(plan_line_next(s))) {
+        probes = 0;
+        confirm = s->has_a && s->a_tentative;
+    } else if (s->has_a && s->has_b) {
         double w = s->b - s->a, tol = s->integer ? 1 : s->rel_tol * fabs(s->b);
         if (tol < s->abs_tol && !s->integer)
             tol = s->abs_tol;
@@ -394,21 +405,46 @@ static void remaining(const scen_state *ss, const search *s, unsigned *rounds, s
             w /= 2;
             r++;
         }
-    } else if (s->kind != S_POOL) {
-        r = 3;
-    } else {
-        r = 2;
+        probes = r;
+        confirm = 1;
     }
     if (*rounds < r + 1)
         *rounds = r + 1;
-    *units += r * PLAN_PROBE_REPS + full;
+    *work += (probes * PLAN_PROBE_REPS + confirm * (full - PLAN_PROBE_REPS)) * ss->probe_work;
+}
+
+/* A round of fewer than PLAN_MIN_ROUND_REPS replications leaves threads
+ * idle (the late rounds of a bisection probe one point): its probes get
+ * more replications, up to the scenario's count.  A failure in any of them
+ * is as final as in the first, and a pass needs fewer to confirm.  The rule
+ * reads the round, never -j, so the plan stays the same for any -j. */
+static void widen_small_round(planner *pl)
+{
+    size_t queued = 0;
+    for (size_t i = 0; i < pl->n; i++)
+        for (size_t c = 0; c < pl->st[i].ncache; c++) {
+            const entry *e = &pl->st[i].cache[c];
+            queued += e->want > e->reps ? e->want - e->reps : 0;
+        }
+    for (int more = 1; queued > 0 && queued < PLAN_MIN_ROUND_REPS && more;) {
+        more = 0;
+        for (size_t i = 0; i < pl->n && queued < PLAN_MIN_ROUND_REPS; i++)
+            for (size_t c = 0; c < pl->st[i].ncache && queued < PLAN_MIN_ROUND_REPS; c++) {
+                entry *e = &pl->st[i].cache[c];
+                if (e->want > e->reps && e->want < pl->st[i].sc->replications) {
+                    e->want++;
+                    queued++;
+                    more = 1;
+                }
+            }
+    }
 }
 
 nc_status plan_propose(planner *pl, size_t *asked, nc_error *err)
 {
     *asked = 0;
     unsigned rounds = 0;
-    size_t units = 0;
+    double work = 0;
     for (size_t i = 0; i < pl->n; i++) {
         scen_state *ss = &pl->st[i];
         for (size_t j = 0; j < ss->sc->ngateways * S_KINDS; j++) {
@@ -419,11 +455,12 @@ nc_status plan_propose(planner *pl, size_t *asked, nc_error *err)
             if (st != NC_OK)
                 return st;
             if (!s->done)
-                remaining(ss, s, &rounds, &units);
+                remaining(ss, s, &rounds, &work);
         }
     }
     pl->future_rounds = rounds > 0 ? rounds - 1 : 0;
-    pl->future_units = units;
+    pl->future_work = work;
+    widen_small_round(pl);
     return NC_OK;
 }
 
@@ -634,7 +671,6 @@ static nc_status analytic_peaks(scen_state *ss, nc_error *err)
     for (size_t g = 0; g < sc->ngateways; g++) {
         ss->knobs[g] = plan_knobs_of(&sc->gateways[g]);
         ss->instances[g] = plan_instances(sc, g);
-        plan_window(ss);
         for (int pass = 0; pass < 2; pass++) {
             occupancy *oc = NULL;
             nc_status st = occupancy_create(sc, g, pass ? 0.0 : -1.0, &oc, err);
@@ -645,6 +681,26 @@ static nc_status analytic_peaks(scen_state *ss, nc_error *err)
         }
     }
     return NC_OK;
+}
+
+/* The searches' window, at the level of the smallest fullest-pool mean at
+ * the peak over the gateways that carry load: analytic, else from the
+ * baseline's peaks (base NULL: before the baseline, analytic only).  0 on
+ * success. */
+static int set_window(scen_state *ss, const plan_scenario *ps)
+{
+    double m = INFINITY;
+    for (size_t g = 0; g < ss->sc->ngateways; g++) {
+        double mg = ss->analytic[g];
+        if ((isnan(mg) || !(mg > 0)) && ps->base != NULL) {
+            const nc_gw_result *x = &ps->base->gw[g];
+            mg = x->exhausted_reps == 0 ? mean_for_peak(x->peak_max) : x->peak_max;
+        }
+        if (mg > 0 && mg < m)
+            m = mg;
+    }
+    plan_window(ss, plan_window_level(isinf(m) ? 0 : m));
+    return plan_probe_work(ss);
 }
 
 static void planner_free(planner *pl)
@@ -691,14 +747,22 @@ static nc_status plan_solve(planner *pl, nc_error *err)
         plan_request(e, pl->st[i].sc->replications);
     }
     /* before the searches exist: about three rounds of probes and a
-     * confirmation per scenario and question */
+     * confirmation per scenario and gateway, in a window guessed from the
+     * analytic peaks */
     pl->future_rounds = 3;
-    for (size_t i = 0; i < pl->n; i++)
-        pl->future_units += pl->st[i].sc->ngateways * (3 + pl->st[i].sc->replications);
+    for (size_t i = 0; i < pl->n; i++) {
+        if (set_window(&pl->st[i], &res->scen[i]) != 0)
+            return plan_oom(err);
+        pl->future_work += (double)pl->st[i].sc->ngateways * (3 + pl->st[i].sc->replications) *
+                           pl->st[i].probe_work;
+    }
     size_t nsim = 0;
     st = plan_run_round(pl, &nsim, err);
-    for (size_t i = 0; st == NC_OK && i < pl->n; i++)
+    for (size_t i = 0; st == NC_OK && i < pl->n; i++) {
+        if (set_window(&pl->st[i], &res->scen[i]) != 0)
+            return plan_oom(err);
         init_searches(&pl->st[i], &res->scen[i], pl->o);
+    }
     while (st == NC_OK) {
         size_t asked = 0;
         st = plan_propose(pl, &asked, err);

@@ -20,11 +20,16 @@
  *     deviations below the limit, or 6 above it), and the reservation
  *     arithmetic decides per-instance layouts that leave instances without
  *     ports;
- *   - a point is first probed with PLAN_PROBE_REPS replication(s); a failed
+ *   - a point is first probed with PLAN_PROBE_REPS replication(s) (more
+ *     when a round has fewer than PLAN_MIN_ROUND_REPS); a failed
  *     allocation there is final (replication 0 is the same in every
- *     count), a pass is confirmed with the remaining replications only
- *     once it is the search's answer (batch_opts.rep_lo: the probe is not
- *     run again);
+ *     count), and so is a peak far below the limit (8 standard deviations
+ *     of the occupancy: this decides pooled gateways); any other pass is
+ *     confirmed with the remaining replications only once it is the
+ *     search's answer (batch_opts.rep_lo: the probe is not run again);
+ *   - the searches of a one-day scenario simulate only its busy hours,
+ *     the narrower the larger its smallest binding pool (plan_search.c,
+ *     "windows");
  *   - the searches of every scenario run in rounds, each round's points in
  *     one batch_run on o->jobs threads, and every point is cached and seen
  *     by every search it informs.
@@ -64,6 +69,7 @@
 #define PLAN_MAX_SCALE_DEFAULT 2.0
 #define PLAN_MAX_POOL_IDLE 1024u
 #define PLAN_PROBE_REPS 1u
+#define PLAN_MIN_ROUND_REPS 2u
 #define PLAN_NOTES_MAX 640
 
 /* Progress of a plan (reported about 4 times a second from the calling

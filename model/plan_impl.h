@@ -80,6 +80,7 @@ typedef struct scen_state {
     const plan_knobs **knobs;   /* [ngateways] */
     uint64_t *instances;        /* [ngateways]: instances behind the gateway */
     double win_t0, win_s;       /* busy window of the day simulated by the searches; 0: all day */
+    double probe_work;          /* expected requests of one replication in that window */
 } scen_state;
 
 typedef struct planner {
@@ -91,8 +92,9 @@ typedef struct planner {
     unsigned round;
     size_t round_variants;
     double batch_s;             /* wall seconds spent in batch_run */
-    double work_done;           /* units simulated so far */
-    size_t future_units;        /* estimate of replications after the next round */
+    /* Work in expected simulated requests (model/progress.h), for the ETA */
+    double work_done;           /* of the rounds finished */
+    double future_work;         /* estimate of the rounds after the next one */
     unsigned future_rounds;     /* estimate of rounds after the next one */
 } planner;
 
@@ -114,8 +116,13 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err);
 void plan_report_round(planner *pl);
 /* Copy src with the variant applied.  0 on success. */
 int plan_make_variant(const nc_scenario *src, const vkey *k, nc_scenario *dst);
-/* The busy window of a one-day scenario (plan_search.c, "windows"). */
-void plan_window(scen_state *ss);
+/* The busy window of a one-day scenario at `level` of each profile's peak,
+ * and the level for a fullest pool of mean m at the peak (plan_search.c,
+ * "windows"). */
+void plan_window(scen_state *ss, double level);
+/* ss->probe_work for the window set; 0 on success. */
+int plan_probe_work(scen_state *ss);
+double plan_window_level(double m);
 /* The line search's next y, or NAN when bracketed to its tolerance. */
 double plan_line_next(const search *s);
 /* Instances behind gateway g (each service counted once, its most

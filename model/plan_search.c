@@ -15,6 +15,7 @@
 #include "arrivals.h"
 #include "batch.h"
 #include "occupancy.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -237,6 +238,16 @@ entry *plan_cache_get(planner *pl, size_t scen, const vkey *k, nc_error *err)
     return e;
 }
 
+/* A simulated peak so far below `limit` that no other replication reaches
+ * it: replications differ by about the Poisson deviation sqrt(peak) of the
+ * occupancy (much less, for the daily maximum), and the margin is AN_Z_UP
+ * of them.  This decides pooled gateways, where the analytic occupancy
+ * does not apply, from their probe. */
+static int beyond_doubt_below(double peak, double limit)
+{
+    return peak + AN_Z_UP * sqrt(peak) + AN_Z_UP <= limit;
+}
+
 int plan_verdict(const entry *e, size_t g, int target, double u, uint32_t reps)
 {
     const outcome *o = &e->o[g];
@@ -246,6 +257,9 @@ int plan_verdict(const entry *e, size_t g, int target, double u, uint32_t reps)
         (o->fail_reps > 0 || (target && (double)o->peak_max > u * (double)o->capacity + 1e-9)))
         return V_FAIL;
     if (o->an & (target ? AN_MEETS : AN_NOEXH))
+        return V_PASS;
+    if (e->reps > 0 && beyond_doubt_below((double)o->peak_max,
+                                          target ? u * (double)o->capacity : (double)o->capacity - 1))
         return V_PASS;
     if (e->reps >= reps)
         return V_PASS;
@@ -261,21 +275,39 @@ void plan_request(entry *e, uint32_t reps)
 /* ---- windows ------------------------------------------------------------------------
  *
  * The searches of a one-day scenario simulate only its busy part: from
- * WIN_MARGIN_S before the first time any of its profiles reaches WIN_LEVEL
- * of that profile's peak to the last such time plus the longest TIME_WAIT,
+ * WIN_MARGIN_S before the first time any of its profiles reaches `level` of
+ * that profile's peak to the last such time plus the longest TIME_WAIT,
  * keep-alive and WIN_MARGIN_S, with the scenario's warm-up before it (the
  * profiles are shifted so that the window starts at 00:00; they are
  * periodic, so the warm-up sees the hours before the window).  Failures and
  * peaks come where the load is highest; outside the window every row's
- * rate is below WIN_LEVEL of its peak.  The baseline is always the whole
+ * rate is below `level` of its peak.  The baseline is always the whole
  * day.  Not used when the window would be most of the day (a flat or
- * two-peaked load, a multi-day scenario). */
-#define WIN_LEVEL 0.5
+ * two-peaked load, a multi-day scenario).
+ *
+ * The level follows the smallest pool that binds: a pool whose mean at the
+ * peak is m has a standard deviation of about sqrt(m) (Poisson), so outside
+ * a window at level L its mean is m (1 - L) lower, WIN_Z standard
+ * deviations for L = 1 - WIN_Z / sqrt(m); the daily maximum never comes
+ * from there.  Large pools (tens of thousands of ports) get a window of a
+ * few hours around the peak, small ones (per-instance reservations) the
+ * half of the day above half the peak. */
+#define WIN_Z 8.0
+#define WIN_LEVEL_MIN 0.5
+#define WIN_LEVEL_MAX 0.95
 #define WIN_MARGIN_S 900.0
 #define WIN_MAX_SHARE 0.7
 #define DAY_S 86400.0
 
-void plan_window(scen_state *ss)
+double plan_window_level(double m)
+{
+    if (!(m > 0))
+        return WIN_LEVEL_MIN;
+    double l = 1.0 - WIN_Z / sqrt(m);
+    return l < WIN_LEVEL_MIN ? WIN_LEVEL_MIN : l > WIN_LEVEL_MAX ? WIN_LEVEL_MAX : l;
+}
+
+void plan_window(scen_state *ss, double level)
 {
     const nc_scenario *sc = ss->sc;
     ss->win_t0 = ss->win_s = 0;
@@ -303,7 +335,7 @@ void plan_window(scen_state *ss)
             if (pr->multiplier[i] > top)
                 top = pr->multiplier[i];
         for (double t = 0; t < DAY_S; t += 60) {
-            if (arrivals_profile_at(pr, t) >= WIN_LEVEL * top - 1e-12) {
+            if (arrivals_profile_at(pr, t) >= level * top - 1e-12) {
                 if (t < lo)
                     lo = t;
                 if (t + 60 > hi)
@@ -380,7 +412,6 @@ static int apply_window(const scen_state *ss, nc_scenario *v)
 typedef struct round_ctx {
     planner *pl;
     double t_before;       /* batch wall seconds before this round */
-    size_t units_before;
 } round_ctx;
 
 static void on_batch_progress(void *ud, const batch_status *bs)
@@ -392,13 +423,22 @@ static void on_batch_progress(void *ud, const batch_status *bs)
     plan_status st = {pl->round, pl->round + pl->future_rounds, pl->round_variants,
                       bs->units_done, bs->units_total, pl->res->simulations,
                       plan_now_s() - pl->t0, -1, 0};
-    double done = (double)rc->units_before + (double)bs->units_done;
-    double t = rc->t_before + bs->elapsed_s;
-    if (done > 0 && t > 0) {
-        double left = (double)(bs->units_total - bs->units_done) + (double)pl->future_units;
-        st.eta_s = left * t / done;
-    }
+    double done = pl->work_done + bs->work_done;
+    double left = (bs->work_total - bs->work_done) + pl->future_work;
+    st.eta_s = progress_eta(done, done + (left > 0 ? left : 0), rc->t_before + bs->elapsed_s);
     pl->o->progress(pl->o->ud, &st);
+}
+
+int plan_probe_work(scen_state *ss)
+{
+    nc_scenario v;
+    if (nc_scenario_copy(&v, ss->sc) != 0)
+        return -1;
+    v.replications = 1;
+    int rc = apply_window(ss, &v);
+    ss->probe_work = rc == 0 ? progress_expected_requests(&v) : 0;
+    nc_scenario_free(&v);
+    return rc == 0 && ss->probe_work >= 0 ? 0 : -1;
 }
 
 typedef struct job {
@@ -428,7 +468,7 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         for (size_t c = 0; c < pl->st[i].ncache; c++)
             if (pl->st[i].cache[c].want > pl->st[i].cache[c].reps)
                 jobs[j++] = (job){i, &pl->st[i].cache[c]};
-    size_t units = 0;
+    double work = 0;
     for (; st == NC_OK && built < nj; built++) {
         const job *jb = &jobs[built];
         int base = jb->e->k.rate == 1.0 && jb->e->k.gw < 0;
@@ -441,12 +481,18 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         }
         vars[built].replications = jb->e->want;
         lo[built] = jb->e->reps;
-        units += jb->e->want - jb->e->reps;
+        double w = progress_expected_requests(&vars[built]);
+        if (w < 0) {
+            built++;
+            st = plan_oom(err);
+            break;
+        }
+        work += w * (double)(jb->e->want - jb->e->reps);
     }
     if (st == NC_OK) {
         pl->round++;
         pl->round_variants = nj;
-        round_ctx rc = {pl, pl->batch_s, (size_t)pl->work_done};
+        round_ctx rc = {pl, pl->batch_s};
         batch_opts bo = {pl->o->jobs ? pl->o->jobs : 1, pl->o->rng, pl->o->stop,
                          pl->o->progress ? on_batch_progress : NULL, &rc, 0, 0, lo};
         double t = plan_now_s();
@@ -454,7 +500,7 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
         pl->batch_s += plan_now_s() - t;
         if (pl->round == 1)
             pl->res->baseline_s = plan_now_s() - t;
-        pl->work_done += (double)units;
+        pl->work_done += work;
     }
     for (size_t i = 0; st == NC_OK && i < nj; i++) {
         entry *e = jobs[i].e;
@@ -513,15 +559,20 @@ void plan_report_round(planner *pl)
     if (pl->o->progress == NULL || pl->round == 0)
         return;
     size_t queued = 0;
+    double queued_work = 0;
     for (size_t i = 0; i < pl->n; i++)
-        for (size_t c = 0; c < pl->st[i].ncache; c++)
-            if (pl->st[i].cache[c].want > pl->st[i].cache[c].reps)
-                queued += pl->st[i].cache[c].want - pl->st[i].cache[c].reps;
+        for (size_t c = 0; c < pl->st[i].ncache; c++) {
+            const entry *e = &pl->st[i].cache[c];
+            if (e->want > e->reps) {
+                queued += e->want - e->reps;
+                queued_work += (double)(e->want - e->reps) * e->k.rate * pl->st[i].probe_work;
+            }
+        }
     unsigned more = queued > 0 ? 1 + pl->future_rounds : 0;
     plan_status ps = {pl->round, pl->round + more, pl->round_variants, 0, 0,
                       pl->res->simulations, plan_now_s() - pl->t0, -1, 1};
-    if (pl->work_done > 0)
-        ps.eta_s = (double)(queued + pl->future_units) * pl->batch_s / pl->work_done;
+    ps.eta_s = progress_eta(pl->work_done, pl->work_done + queued_work + pl->future_work,
+                            pl->batch_s);
     pl->o->progress(pl->o->ud, &ps);
 }
 
