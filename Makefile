@@ -189,7 +189,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
-FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/nc.c \
+FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/status.c \
             model/config.c model/arrivals.c model/latency.c
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
@@ -200,7 +200,7 @@ FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natca
 FUZZ_IMPORT_SECONDS ?= $(shell expr $(FUZZ_SECONDS) / 3)
 FUZZ_LOAD_SECONDS = $(shell expr $(FUZZ_SECONDS) - $(FUZZ_IMPORT_SECONDS))
 FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c io/obs_import.c io/observed_in.c io/csv_read.c \
-                   io/csv_value.c model/observed.c model/nc.c
+                   io/csv_value.c model/observed.c model/status.c
 FUZZ_IMPORT_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -lm
 # valgrind: memcheck with leak checking; suppressions only for library-internal caches.
 VALGRIND ?= valgrind
@@ -221,7 +221,7 @@ fuzz-deps:
 	    fi; \
 	fi
 
-$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/nc.h \
+$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/status.h \
                          model/config.h model/arrivals.h model/latency.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")

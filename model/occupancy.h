@@ -39,7 +39,7 @@
 #define NATCAP_MODEL_OCCUPANCY_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 typedef struct occupancy occupancy;
 

@@ -25,7 +25,7 @@
 #define NATCAP_MODEL_TOPOLOGY_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 #include <stddef.h>
 #include <stdint.h>
