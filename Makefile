@@ -78,8 +78,10 @@ test-deps:
 	@sh scripts/deps.sh test
 	@sh tests/tools.sh
 
-# Unit tests (Check) and end-to-end tests of the binary on tests/e2e inputs.
+# Unit tests (Check) and end-to-end tests of the binary on tests/e2e inputs;
+# first the include order of the layers (tests/layers.sh).
 test check: test-deps
+	sh tests/layers.sh
 	@$(MAKE) --no-print-directory natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
