@@ -192,7 +192,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
 FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/status.c \
-            model/config.c model/arrivals.c model/latency.c
+            model/config.c model/arrivals.c model/latency.c model/topology.c
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
              -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/
@@ -224,7 +224,7 @@ fuzz-deps:
 	fi
 
 $(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/status.h \
-                         model/config.h model/arrivals.h model/latency.h
+                         model/config.h model/arrivals.h model/latency.h model/topology.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)

@@ -79,9 +79,7 @@ START_TEST(flat_pools)
 {
     fx f;
     fx_init(&f);
-    f.sc.ndestinations = 2;
-    f.de[1] = f.de[0];
-    snprintf(f.de[1].name, sizeof f.de[1].name, "other");
+    fx_add_destination(&f, "other", 1);
     f.de[0].addresses = 4;
     fx_add_row(&f, "a", 0, 0, 4, 2.5);   /* 10/s to api (4 addresses) */
     fx_add_row(&f, "b", 0, 1, 2, 3.0);   /* 6/s to other (1 address) */
