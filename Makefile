@@ -201,7 +201,7 @@ FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natca
 # the total stays FUZZ_SECONDS; `make fuzz-import` runs that part alone.
 FUZZ_IMPORT_SECONDS ?= $(shell expr $(FUZZ_SECONDS) / 3)
 FUZZ_LOAD_SECONDS = $(shell expr $(FUZZ_SECONDS) - $(FUZZ_IMPORT_SECONDS))
-FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c io/obs_import.c io/observed_in.c io/csv_read.c \
+FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c $(wildcard io/obs_import*.c) io/observed_in.c io/csv_read.c \
                    io/csv_value.c model/observed.c model/status.c
 FUZZ_IMPORT_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -lm
 # valgrind: memcheck with leak checking; suppressions only for library-internal caches.
@@ -229,7 +229,7 @@ $(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h 
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
 
-$(BUILD)/fuzz/fuzz_import: $(FUZZ_IMPORT_SRC) io/obs_import.h io/observed_in.h model/observed.h
+$(BUILD)/fuzz/fuzz_import: $(FUZZ_IMPORT_SRC) io/obs_import.h io/obs_import_impl.h io/observed_in.h model/observed.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_IMPORT_SRC) $(FUZZ_IMPORT_LIBS)
