@@ -78,8 +78,10 @@ test-deps:
 	@sh scripts/deps.sh test
 	@sh tests/tools.sh
 
-# Unit tests (Check) and end-to-end tests of the binary on tests/e2e inputs.
+# Unit tests (Check) and end-to-end tests of the binary on tests/e2e inputs;
+# first the include order of the layers (tests/layers.sh).
 test check: test-deps
+	sh tests/layers.sh
 	@$(MAKE) --no-print-directory natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap $(BUILD)/check_all
 	NATCAP=$(CURDIR)/natcap sh tests/e2e.sh
@@ -189,8 +191,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
-FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/nc.c \
-            model/config.c model/arrivals.c model/latency.c
+FUZZ_SRC := tests/fuzz/fuzz_load.c $(wildcard io/csv_in*.c) io/explain.c io/csv_read.c io/csv_value.c model/status.c \
+            model/config.c model/arrivals.c model/latency.c model/topology.c
 FUZZ_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null) -lm
 FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natcap.dict \
              -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/
@@ -199,8 +201,8 @@ FUZZ_ARGS := -timeout=10 -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/natca
 # the total stays FUZZ_SECONDS; `make fuzz-import` runs that part alone.
 FUZZ_IMPORT_SECONDS ?= $(shell expr $(FUZZ_SECONDS) / 3)
 FUZZ_LOAD_SECONDS = $(shell expr $(FUZZ_SECONDS) - $(FUZZ_IMPORT_SECONDS))
-FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c io/obs_import.c io/observed_in.c io/csv_read.c \
-                   io/csv_value.c model/observed.c model/nc.c
+FUZZ_IMPORT_SRC := tests/fuzz/fuzz_import.c $(wildcard io/obs_import*.c) io/observed_in.c io/csv_read.c \
+                   io/csv_value.c model/observed.c model/status.c
 FUZZ_IMPORT_LIBS = -lcsv $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -lm
 # valgrind: memcheck with leak checking; suppressions only for library-internal caches.
 VALGRIND ?= valgrind
@@ -221,13 +223,13 @@ fuzz-deps:
 	    fi; \
 	fi
 
-$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/nc.h \
-                         model/config.h model/arrivals.h model/latency.h
+$(BUILD)/fuzz/fuzz_load: $(FUZZ_SRC) io/csv_in.h io/csv_in_impl.h io/csv_read.h io/csv_value.h model/status.h \
+                         model/config.h model/arrivals.h model/latency.h model/topology.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
 
-$(BUILD)/fuzz/fuzz_import: $(FUZZ_IMPORT_SRC) io/obs_import.h io/observed_in.h model/observed.h
+$(BUILD)/fuzz/fuzz_import: $(FUZZ_IMPORT_SRC) io/obs_import.h io/obs_import_impl.h io/observed_in.h model/observed.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ-LD $@")
 	$(Q)$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(FUZZ_IMPORT_SRC) $(FUZZ_IMPORT_LIBS)

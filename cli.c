@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "io/shard.h"
+#include "model/version.h"
 #include "model/batch.h"
 #include "model/platform.h"
 #include "plot/plot.h"

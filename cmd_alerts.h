@@ -8,7 +8,7 @@
 
 #include "model/observed.h"
 #include "model/config.h"
-#include "model/nc.h"
+#include "model/status.h"
 #include "plot/plot.h"
 
 #include <gsl/gsl_rng.h>

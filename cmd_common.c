@@ -9,12 +9,11 @@
 
 #include "io/csv_out.h"
 #include "io/json_out.h"
-#include "model/progress.h"
+#include "model/run_size.h"
 #include "plot/plot.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -206,53 +205,43 @@ int cmd_check_output(const char *path)
     return -1;
 }
 
-/* Refuse a batch too large to simulate, and announce a long one (issue 5): a
- * scenario's expected requests are its arrival rates integrated over warm-up
- * and day (arrivals_integral) times its replications; its per-interval results
- * take about 4 bytes per replication and 80 more per gateway and interval. */
-#define MAX_SCENARIO_REQUESTS 1e12
-#define MAX_RESULT_BYTES (8.0 * 1024 * 1024 * 1024)
-#define NS_PER_REQUEST 150.0      /* make bench: ~100-170 ns per request on one core (more in exhaustion) */
-
+/* Refuse a batch too large to simulate, and announce a long one (issue 5):
+ * the sizes and limits are model/run_size.h's. */
 static int prerun_check(const cli *c, const nc_input *in)
 {
     double total = 0, units = 0;
     for (size_t i = 0; i < in->nscenarios; i++) {
         const nc_scenario *sc = &in->scenarios[i];
-        double per_rep = progress_expected_requests(sc);
-        if (per_rep < 0) {
+        run_size sz;
+        if (run_size_of(sc, &sz) != NC_OK) {
             cli_log_error("out of memory");
             return EXIT_SOFTWARE;
         }
-        double reqs = per_rep * sc->replications;
-        double nint = ceil(sc->duration_h * 3600 / sc->sample_s);
-        double bytes = (double)sc->ngateways * nint * (4.0 * sc->replications + 80)
-                       + (double)sc->nservices * nint * 8;
         size_t dl = strlen(in->dir);
         char where[700] = "";
         if (sc->line > 0)
             snprintf(where, sizeof where, "%s%sscenarios.csv:%ld: ", in->dir,
                      dl > 0 && in->dir[dl - 1] == '/' ? "" : "/", sc->line);
-        if (!(reqs <= MAX_SCENARIO_REQUESTS)) {
+        if (!(sz.requests <= RUN_SIZE_MAX_REQUESTS)) {
             cli_log_error("%sscenario '%s': about %.2g requests to simulate (%g h + %g h warm-up x "
                           "%u replications), more than natcap's limit of %.0g; lower duration_h, "
-                          "replications, rps or rate_scale", where, sc->name, reqs, sc->duration_h,
-                          sc->warmup_h, sc->replications, MAX_SCENARIO_REQUESTS);
+                          "replications, rps or rate_scale", where, sc->name, sz.requests,
+                          sc->duration_h, sc->warmup_h, sc->replications, RUN_SIZE_MAX_REQUESTS);
             return EXIT_DATAERR;
         }
-        if (bytes > MAX_RESULT_BYTES) {
+        if (sz.result_bytes > RUN_SIZE_MAX_RESULT_BYTES) {
             cli_log_error("%sscenario '%s': its per-interval results would take about %.0f GiB "
                           "(%.0f intervals x %u replications x %zu gateways), more than natcap's "
                           "limit of %.0f GiB; raise sample_s or lower replications", where,
-                          sc->name, bytes / (1024.0 * 1024 * 1024), nint, sc->replications,
-                          sc->ngateways, MAX_RESULT_BYTES / (1024.0 * 1024 * 1024));
+                          sc->name, sz.result_bytes / (1024.0 * 1024 * 1024), sz.intervals,
+                          sc->replications, sc->ngateways,
+                          RUN_SIZE_MAX_RESULT_BYTES / (1024.0 * 1024 * 1024));
             return EXIT_DATAERR;
         }
-        total += reqs;
+        total += sz.requests;
         units += sc->replications;
     }
-    double cores = units < (double)c->jobs ? units : (double)c->jobs;
-    double est_s = total * NS_PER_REQUEST * 1e-9 / (cores >= 1 ? cores : 1);
+    double est_s = run_size_seconds(total, units, c->jobs);
     if (est_s > 10 && !c->quiet && isatty(STDERR_FILENO))
         fprintf(stderr, "natcap: about %.3g requests to simulate, estimated %.0f s\n", total,
                 est_s);

@@ -14,6 +14,7 @@ int cmd_fit(int argc, char **argv);
  * hangs the comparison on rs[i]->cmp; observed_detach frees them. */
 #include "model/observed.h"
 #include "model/result.h"
+#include "model/status.h"
 nc_status observed_attach(nc_scen_result *const *rs, size_t n, const nc_observed *o, nc_error *err);
 void observed_detach(nc_scen_result *const *rs, size_t n);
 

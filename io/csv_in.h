@@ -40,7 +40,7 @@
 #define NATCAP_IO_CSV_IN_H
 
 #include "../model/config.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 
 /* Load and validate every CSV of SPEC §2 in `dir`; resolve presets, defaults and each
  * scenario's overrides, selectors and scales into out->scenarios. On error fills err

@@ -3,6 +3,7 @@
 #include "csv_in_impl.h"
 
 #include "../model/latency.h"
+#include "../model/topology.h"
 #include "explain.h"
 
 #include <math.h>
@@ -182,32 +183,24 @@ static nc_status resolve_service(const loader *L, const overlay *ov, const csv_v
     return NC_OK;
 }
 
-/* ports_per_instance of azure_lb gateways without an explicit value, from the sum over
- * the distinct services behind each of the largest instances of their rows. */
+/* ports_per_instance of azure_lb gateways without an explicit value, from the
+ * instances behind the gateway (model/topology.h: the sum over its services of
+ * the largest instances of their rows). */
 static nc_status apply_backend_sizes(const loader *L, nc_scenario *sc, const int *ppi_auto,
                                      int explain_base)
 {
-    uint64_t *backend = calloc(sc->ngateways, sizeof *backend);
-    if (backend == NULL)
-        return cin_oom(L);
-    const key *k = L->sv_keys;   /* sorted by (service, gateway, ...) */
-    for (size_t i = 0, max = 0; i < sc->nservices; i++) {
-        uint64_t inst = sc->services[k[i].idx].instances;
-        max = inst > max ? inst : max;
-        int last = i + 1 == sc->nservices || k[i + 1].a != k[i].a
-                   || strcmp(k[i + 1].name, k[i].name) != 0;
-        if (last) {
-            backend[k[i].a] += max;
-            max = 0;
-        }
-    }
     for (size_t g = 0; g < sc->ngateways; g++) {
-        if (ppi_auto[g])
-            sc->gateways[g].ports_per_instance = azure_lb_ports(backend[g]);
-        if (ppi_auto[g] && explain_base && L->ex->gw != NULL)
-            L->ex->gw[g].backend = backend[g];
+        if (!ppi_auto[g])
+            continue;
+        nc_topology t;
+        if (nc_topology_build(sc, g, &t) != NC_OK)
+            return cin_oom(L);
+        uint64_t backend = t.instances;
+        nc_topology_free(&t);
+        sc->gateways[g].ports_per_instance = azure_lb_ports(backend);
+        if (explain_base && L->ex->gw != NULL)
+            L->ex->gw[g].backend = backend;
     }
-    free(backend);
     return NC_OK;
 }
 

@@ -18,7 +18,7 @@
 #ifndef NATCAP_IO_CSV_READ_H
 #define NATCAP_IO_CSV_READ_H
 
-#include "../model/nc.h"
+#include "../model/status.h"
 
 #include <stddef.h>
 #include <stdint.h>

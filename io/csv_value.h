@@ -15,7 +15,7 @@
 #define NATCAP_IO_CSV_VALUE_H
 
 #include "../model/config.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 #ifndef NATCAP_IO_FIT_OUT_H
 #define NATCAP_IO_FIT_OUT_H
 
-#include "../model/nc.h"
+#include "../model/status.h"
 #include "outdir.h"
 
 /* The new text of data row `row` (first physical line `line`) in column

@@ -2,6 +2,7 @@
 #include "json_out.h"
 
 #include "csv_read.h"
+#include "../model/version.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -16,7 +16,7 @@
 #ifndef NATCAP_IO_OBS_IMPORT_H
 #define NATCAP_IO_OBS_IMPORT_H
 
-#include "../model/nc.h"
+#include "../model/status.h"
 #include "../model/observed.h"
 
 #include <stdint.h>

@@ -24,7 +24,7 @@
 #define NATCAP_IO_OBSERVED_IN_H
 
 #include "../model/config.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 #include "../model/observed.h"
 
 typedef enum { OBS_FOLD_NONE = 0, OBS_FOLD_MEAN, OBS_FOLD_MAX } obs_fold;

@@ -14,7 +14,7 @@
 #ifndef NATCAP_IO_OUTDIR_H
 #define NATCAP_IO_OUTDIR_H
 
-#include "../model/nc.h"
+#include "../model/status.h"
 
 #include <stdio.h>
 

@@ -11,6 +11,7 @@
 
 #include "../model/summary.h"
 #include "csv_out.h"
+#include "../model/version.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -46,7 +46,8 @@
 #ifndef NATCAP_IO_SHARD_H
 #define NATCAP_IO_SHARD_H
 
-#include "../model/nc.h"
+#include "../model/status.h"
+#include "../model/version.h"
 #include "../model/config.h"
 #include "../model/result.h"
 

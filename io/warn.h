@@ -14,7 +14,7 @@
 #define NATCAP_IO_WARN_H
 
 #include "../model/config.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 
 typedef struct nc_warnings {
     size_t n;

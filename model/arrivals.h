@@ -15,7 +15,7 @@
 #define NATCAP_MODEL_ARRIVALS_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 #include <math.h>
 

@@ -16,7 +16,8 @@
 #define NATCAP_MODEL_BATCH_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
+#include "clock.h"
 #include "result.h"
 
 #include <gsl/gsl_rng.h>

@@ -19,7 +19,7 @@
 #define NATCAP_MODEL_ESTIMATE_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 #include <stddef.h>
 #include <stdint.h>

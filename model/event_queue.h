@@ -36,7 +36,7 @@
 #ifndef NATCAP_MODEL_EVENT_QUEUE_H
 #define NATCAP_MODEL_EVENT_QUEUE_H
 
-#include "nc.h"
+#include "clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>

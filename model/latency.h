@@ -22,7 +22,7 @@
 #define NATCAP_MODEL_LATENCY_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 #include <gsl/gsl_rng.h>
 

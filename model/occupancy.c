@@ -3,11 +3,11 @@
 
 #include "arrivals.h"
 #include "latency.h"
+#include "topology.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define QUAD_POINTS 32      /* quantile midpoints for the curvature term */
 #define MAX_GRID 20000      /* samples of the measured period */
@@ -55,24 +55,6 @@ static double group_mean(const occupancy *o, size_t group, double t)
     return m;
 }
 
-/* Index of the first row of g's rows that shares row i's pool. */
-static size_t group_of(const nc_scenario *sc, const nc_gateway *gw, size_t i)
-{
-    const nc_service *a = &sc->services[i];
-    int per_dest = gw->mapping == NC_MAPPING_PER_DESTINATION;
-    for (size_t j = 0; j < i; j++) {
-        const nc_service *b = &sc->services[j];
-        if (b->gateway != a->gateway)
-            continue;
-        if (gw->ports_per_instance > 0 && strcmp(a->name, b->name) != 0)
-            continue;
-        if (per_dest && a->destination != b->destination)
-            continue;
-        return j;
-    }
-    return i;
-}
-
 void occupancy_destroy(occupancy *o)
 {
     if (o == NULL)
@@ -85,9 +67,10 @@ void occupancy_destroy(occupancy *o)
     free(o);
 }
 
-static nc_status add_row(const nc_scenario *sc, const nc_gateway *gw, size_t i, double tw_s,
+static nc_status add_row(const nc_scenario *sc, const nc_topology *t, size_t i, double tw_s,
                          orow *r, nc_error *err)
 {
+    const nc_topo_row *tr = &t->rows[i];
     const nc_service *sv = &sc->services[i];
     const nc_destination *de = &sc->destinations[sv->destination];
     latency_fit fit;
@@ -99,44 +82,51 @@ static nc_status add_row(const nc_scenario *sc, const nc_gateway *gw, size_t i, 
     r->mean_l_s = fit.mean_s;
     for (int j = 0; j < QUAD_POINTS; j++)
         r->lq[j] = latency_quantile(&fit, (j + 0.5) / QUAD_POINTS);
-    r->weight = 1.0;
-    if (gw->mapping == NC_MAPPING_PER_DESTINATION)
-        r->weight /= de->addresses ? de->addresses : 1;
-    if (gw->ports_per_instance > 0)
-        r->weight /= (double)(sv->instances ? sv->instances : 1);
-    r->group = group_of(sc, gw, i);
+    r->weight = 1.0;   /* its share of one of its pools */
+    if (t->per_destination)
+        r->weight /= tr->addresses;
+    if (t->per_instance)
+        r->weight /= (double)(tr->instances ? tr->instances : 1);
+    r->group = tr->group;
     r->service = i;
     if (arrivals_init(&r->arr, &sc->profiles[sv->profile], (double)sv->instances * sv->rps) != NC_OK)
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     return NC_OK;
 }
 
-/* Rows of gateway g without pooling; only those of pool group `only` unless
- * it is SIZE_MAX. */
+/* Rows of gateway g without pooling; only those that share the pools of
+ * row `only` (model/topology.h's groups) unless it is SIZE_MAX. */
 static nc_status create(const nc_scenario *sc, size_t g, double time_wait_s, size_t only,
                         occupancy **out, nc_error *err)
 {
     const nc_gateway *gw = &sc->gateways[g];
     double tw_s = time_wait_s >= 0 ? time_wait_s : gw->time_wait_s;
+    nc_topology topo;
+    if (nc_topology_build(sc, g, &topo) != NC_OK)
+        return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+    size_t group = only != SIZE_MAX ? nc_topology_row_group(&topo, only) : SIZE_MAX;
     occupancy *o = calloc(1, sizeof *o);
     if (o != NULL)
         o->rows = calloc(sc->nservices ? sc->nservices : 1, sizeof *o->rows);
     if (o == NULL || o->rows == NULL) {
         occupancy_destroy(o);
+        nc_topology_free(&topo);
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     for (size_t i = 0; i < sc->nservices; i++) {
-        if (sc->services[i].gateway != g || sc->services[i].pool_idle > 0)
+        if (!topo.rows[i].on_gateway || sc->services[i].pool_idle > 0)
             continue;
-        if (only != SIZE_MAX && group_of(sc, gw, i) != only)
+        if (only != SIZE_MAX && topo.rows[i].group != group)
             continue;
-        nc_status st = add_row(sc, gw, i, tw_s, &o->rows[o->nrows], err);
+        nc_status st = add_row(sc, &topo, i, tw_s, &o->rows[o->nrows], err);
         if (st != NC_OK) {
             occupancy_destroy(o);
+            nc_topology_free(&topo);
             return st;
         }
         o->nrows++;
     }
+    nc_topology_free(&topo);
     o->peak = o->nrows ? 0.0 : NAN;
     double dur_s = sc->duration_h * 3600.0;
     double step = sc->sample_s < 30 ? sc->sample_s : 30;
@@ -204,8 +194,7 @@ nc_status occupancy_create(const nc_scenario *sc, size_t g, double time_wait_s, 
 nc_status occupancy_create_group(const nc_scenario *sc, size_t row, occupancy **out,
                                  nc_error *err)
 {
-    size_t g = sc->services[row].gateway;
-    return create(sc, g, -1, group_of(sc, &sc->gateways[g], row), out, err);
+    return create(sc, sc->services[row].gateway, -1, row, out, err);
 }
 
 size_t occupancy_rows(const occupancy *o) { return o->nrows; }

@@ -17,8 +17,9 @@
  * (u = t - c) is the curvature term of the profile, zero on a flat one and
  * O(slope * E[L^2]) otherwise, taken by a 32-point quantile midpoint rule.
  *
- * Which pool (SPEC §2 "Allocation pools"): only rows without pooling
- * (pool_idle = 0) count, each weighted by its share of one pool:
+ * Which pool (SPEC §2 "Allocation pools"; the groups of rows that share
+ * pools are model/topology.h's): only rows without pooling (pool_idle = 0)
+ * count, each weighted by its share of one pool:
  *   global, shared           one pool: every row of the gateway, weight 1
  *   per_destination, shared  one pool per destination address: rows to the
  *                            same destination, weight 1/addresses (new
@@ -39,7 +40,7 @@
 #define NATCAP_MODEL_OCCUPANCY_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 typedef struct occupancy occupancy;
 

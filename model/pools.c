@@ -12,29 +12,6 @@ static uint64_t reservable(const nc_gateway *gw)
                : 0;
 }
 
-uint64_t nc_pools_service_instances(const nc_scenario *sc, size_t row)
-{
-    const nc_service *a = &sc->services[row];
-    uint64_t n = 0;
-    for (size_t j = 0; j < sc->nservices; j++) {
-        const nc_service *b = &sc->services[j];
-        if (b->gateway == a->gateway && strcmp(b->name, a->name) == 0 && b->instances > n)
-            n = b->instances;
-    }
-    return n;
-}
-
-/* Of a service whose instances come at `ord` in the reservation order. */
-static uint64_t short_of(uint64_t ord, uint64_t n, uint64_t res, uint64_t *first)
-{
-    *first = 0;
-    if (ord + n <= res)
-        return 0;
-    uint64_t got = res > ord ? res - ord : 0;
-    *first = got + 1;
-    return n - got;
-}
-
 uint64_t nc_pools_service_short(const nc_scenario *sc, size_t row, uint64_t *first)
 {
     const nc_gateway *gw = &sc->gateways[sc->services[row].gateway];
@@ -42,8 +19,7 @@ uint64_t nc_pools_service_short(const nc_scenario *sc, size_t row, uint64_t *fir
     nc_topology t;
     if (gw->ports_per_instance == 0 || nc_topology_build(sc, sc->services[row].gateway, &t) != NC_OK)
         return 0;
-    const nc_topo_row *r = &t.rows[row];
-    uint64_t n = short_of(r->ordinal, r->service_instances, reservable(gw), first);
+    uint64_t n = nc_topology_row_without_ports(&t, row, first);
     nc_topology_free(&t);
     return n;
 }
@@ -65,10 +41,9 @@ void nc_pools_of(const nc_scenario *sc, size_t g, nc_pools *out)
     for (size_t i = 0; i < t.nrows; i++)
         out->services += t.rows[i].on_gateway && t.rows[i].first_of_service == i;
     if (t.portless_row != SIZE_MAX) {
-        const nc_topo_row *r = &t.rows[t.portless_row];
         out->first_short = t.portless_row;
-        out->short_of_service = short_of(r->ordinal, r->service_instances, out->reservable,
-                                         &out->first_short_inst);
+        out->short_of_service = nc_topology_row_without_ports(&t, t.portless_row,
+                                                              &out->first_short_inst);
     }
     nc_topology_free(&t);
 }

@@ -34,9 +34,6 @@ typedef struct nc_pools {
 
 void nc_pools_of(const nc_scenario *sc, size_t g, nc_pools *out);
 
-/* Instances of the service of row `row` (the largest of its rows) behind its gateway. */
-uint64_t nc_pools_service_instances(const nc_scenario *sc, size_t row);
-
 /* Of the service of row `row`: how many instances get no ports (0 when the gateway
  * shares its ports), and the first of them (1-based) in *first. */
 uint64_t nc_pools_service_short(const nc_scenario *sc, size_t row, uint64_t *first);

@@ -17,7 +17,7 @@
 #define NATCAP_MODEL_RESULT_H
 
 #include "config.h"
-#include "nc.h"
+#include "clock.h"
 
 #include <stdint.h>
 

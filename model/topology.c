@@ -51,6 +51,19 @@ static void grouped_number(uint64_t v, char *buf, size_t len)
     buf[o] = '\0';
 }
 
+/* How many of row r's service's instances come at or past `reservable` in
+ * the reservation order, and (first, when not NULL) the first of them,
+ * 1-based within the service, 0 when none. */
+static uint64_t portless_of(const nc_topo_row *r, uint64_t reservable, uint64_t *first)
+{
+    uint64_t end = r->ordinal + r->service_instances;
+    uint64_t got = end <= reservable ? r->service_instances
+                   : reservable > r->ordinal ? reservable - r->ordinal : 0;
+    if (first != NULL)
+        *first = got < r->service_instances ? got + 1 : 0;
+    return r->service_instances - got;
+}
+
 nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
 {
     memset(out, 0, sizeof *out);
@@ -90,9 +103,11 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
         out->reservable = ordinal;
     out->without_ports = ordinal - out->reservable;
     uint64_t next = 0;
+    size_t first_row = SIZE_MAX;   /* of the gateway, when global and shared */
     for (size_t i = 0; i < sc->nservices; i++) {
         const nc_service *sv = &sc->services[i];
         nc_topo_row *r = &rw[i];
+        r->group = SIZE_MAX;
         if (!r->on_gateway)
             continue;
         size_t fs = r->first_of_service;
@@ -104,20 +119,25 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
         if (!out->per_destination && !out->per_instance) {
             r->pool_base = 0;
             r->inst_stride = r->addr_stride = 0;
-            if (next == 0)
+            if (next == 0) {
+                first_row = i;
                 next = 1;
+            }
+            r->group = first_row;
         } else if (!out->per_instance) {
             /* one pool per destination address: rows to the same destination share */
             size_t j;
             for (j = 0; j < i; j++)
                 if (rw[j].on_gateway && sc->services[j].destination == sv->destination)
                     break;
+            r->group = j;
             r->pool_base = j < i ? rw[j].pool_base : next;
             if (j == i)
                 next += addrs;
             r->inst_stride = 0;
             r->addr_stride = 1;
         } else if (!out->per_destination) {
+            r->group = fs;
             r->pool_base = fs < i ? rw[fs].pool_base : next;
             if (fs == i)
                 next += r->service_instances;
@@ -125,6 +145,7 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
             r->addr_stride = 0;
         } else {
             size_t f = first_alike(sc, i, 1);
+            r->group = f;
             r->pool_base = f < i ? rw[f].pool_base : next;
             if (f == i)
                 next += r->service_instances * addrs;
@@ -144,26 +165,20 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
             int owner = out->per_destination ? first_alike(sc, i, 1) == i : r->first_of_service == i;
             if (!owner)
                 continue;
-            uint64_t end = r->ordinal + r->service_instances;
-            uint64_t lost = end <= out->reservable ? 0
-                            : r->ordinal >= out->reservable ? r->service_instances
-                                                            : end - out->reservable;
-            without += lost * r->addresses;
+            without += portless_of(r, out->reservable, NULL) * r->addresses;
         }
         out->pools_with_ports = out->pools - without;
         for (size_t i = 0; i < sc->nservices; i++) {
             const nc_topo_row *r = &rw[i];
             if (!r->on_gateway || r->first_of_service != i)
                 continue;
-            uint64_t end = r->ordinal + r->service_instances;
-            if (end <= out->reservable)
+            uint64_t lost = portless_of(r, out->reservable, NULL);
+            if (lost == 0)
                 continue;
             out->portless_services++;
             if (out->portless_row == SIZE_MAX) {
                 out->portless_row = i;
-                out->portless_in_service = r->ordinal >= out->reservable
-                                               ? r->service_instances
-                                               : end - out->reservable;
+                out->portless_in_service = lost;
             }
         }
         out->ips_for_all = nc_topology_ips_needed(gw, out->instances, ppi);
@@ -225,6 +240,19 @@ int nc_topology_row_uses(const nc_topology *t, size_t row, uint64_t p)
     if (row >= t->nrows || decode(t, &t->rows[row], p, &inst, &addr) != 0)
         return 0;
     return inst < t->rows[row].instances;
+}
+
+uint64_t nc_topology_row_without_ports(const nc_topology *t, size_t row, uint64_t *first)
+{
+    *first = 0;
+    if (row >= t->nrows || !t->rows[row].on_gateway || !t->per_instance)
+        return 0;
+    return portless_of(&t->rows[row], t->reservable, first);
+}
+
+size_t nc_topology_row_group(const nc_topology *t, size_t row)
+{
+    return row < t->nrows ? t->rows[row].group : SIZE_MAX;
 }
 
 uint64_t nc_topology_row_pools(const nc_topology *t, size_t row)

@@ -25,7 +25,7 @@
 #define NATCAP_MODEL_TOPOLOGY_H
 
 #include "config.h"
-#include "nc.h"
+#include "status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +41,7 @@ typedef struct nc_topo_row {
     uint64_t instances;           /* the row's own (it draws on the first of them) */
     uint32_t addresses;           /* addresses its pools are split by (1 unless per_destination) */
     size_t first_of_service;      /* first row of the same service on this gateway */
+    size_t group;                 /* first row on this gateway whose pools are its pools */
 } nc_topo_row;
 
 typedef struct nc_topology {
@@ -75,6 +76,11 @@ uint64_t nc_topology_ips_needed(const nc_gateway *gw, uint64_t instances, uint64
  * multiple of 8 on azure_lb (its manual allocation takes multiples of 8). */
 uint64_t nc_topology_ppi_allowed(const nc_gateway *gw, uint64_t nat_ips, uint64_t instances);
 
+/* Of the service of row `row`: how many of its instances get no ports (0
+ * when the gateway shares its ports or the row is behind another), and the
+ * first of them (1-based within the service) in *first, 0 when none. */
+uint64_t nc_topology_row_without_ports(const nc_topology *t, size_t row, uint64_t *first);
+
 /* Size of pool p (0 for an instance without ports). */
 uint64_t nc_topology_pool_capacity(const nc_topology *t, uint64_t p);
 
@@ -84,6 +90,13 @@ int nc_topology_row_uses(const nc_topology *t, size_t row, uint64_t p);
 /* Pools row `row` spreads its connections over (its instances x addresses;
  * 1 for a shared global pool). */
 uint64_t nc_topology_row_pools(const nc_topology *t, size_t row);
+
+/* The rows of one pool: the first row of gateway t's rows whose block of
+ * pools is row `row`'s (the same pools: every row of the gateway when it is
+ * global and shared, the rows to one destination per_destination, the rows
+ * of one service (and destination) per instance).  Rows share a pool iff
+ * they have the same group.  SIZE_MAX for a row behind another gateway. */
+size_t nc_topology_row_group(const nc_topology *t, size_t row);
 
 /* A row that draws on pool p, SIZE_MAX when none (a pool of no row). */
 size_t nc_topology_pool_row(const nc_topology *t, uint64_t p);

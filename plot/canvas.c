@@ -5,6 +5,7 @@
  * few thousand points.
  */
 #include "canvas.h"
+#include "../model/version.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>

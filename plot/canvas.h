@@ -14,7 +14,7 @@
 #define NATCAP_PLOT_CANVAS_H
 
 #include "../io/outdir.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 #include "chart.h"
 
 /* PNG pixels per point: an 800 x 450 pt chart becomes 1600 x 900 px. */

@@ -16,8 +16,6 @@
 #ifndef NATCAP_PLOT_CHART_H
 #define NATCAP_PLOT_CHART_H
 
-#include "../model/nc.h"
-
 #include <cairo.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -18,6 +18,7 @@
 #include "figure_impl.h"
 
 #include "overlay.h"
+#include "../model/version.h"
 
 #include <math.h>
 #include <stdio.h>

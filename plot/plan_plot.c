@@ -11,6 +11,7 @@
 #include "plan_plot.h"
 
 #include "../io/plan_out.h"
+#include "../model/version.h"
 #include "canvas.h"
 #include "report.h"
 

@@ -15,7 +15,7 @@
 #define NATCAP_PLOT_PLOT_H
 
 #include "../io/outdir.h"
-#include "../model/nc.h"
+#include "../model/status.h"
 #include "../model/result.h"
 
 #include <stddef.h>

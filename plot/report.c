@@ -9,6 +9,7 @@
  */
 #include "report.h"
 #include "../io/observed_out.h"
+#include "../model/version.h"
 #include "overlay.h"
 
 #include "canvas.h"

@@ -9,6 +9,7 @@
 #include "../plot/canvas.h"
 #include "../plot/chart.h"
 #include "../plot/figure.h"
+#include "fixture.h"
 
 #include <check.h>
 #include <math.h>
@@ -17,13 +18,8 @@
 /* ---- a hand-built result: one or two gateways, a few service rows ------------ */
 
 typedef struct fixture {
-    nc_gateway gw[2];
-    nc_destination dst[1];
-    nc_service sv[3];
-    nc_profile prof[1];
-    nc_scenario sc;
+    fx x;                 /* the scenario (fixture.h) */
     nc_scen_result *r;
-    char desc[64];
 } fixture;
 
 /* 2 h at 60 s intervals (120 intervals), 4 replications; gateway 0 has a
@@ -32,41 +28,30 @@ typedef struct fixture {
  * when fail_to >= fail_from. */
 static void fixture_init(fixture *f, size_t ngw, int fail_from, int fail_to)
 {
-    memset(f, 0, sizeof *f);
-    snprintf(f->desc, sizeof f->desc, "a test scenario");
+    fx_init(&f->x);
+    nc_scenario *sc = &f->x.sc;
+    snprintf(sc->name, sizeof sc->name, "fx");
+    sc->description = (char *)"a test scenario";
+    sc->warmup_h = 0;
+    sc->seed = 7;
+    f->x.gw[1] = f->x.gw[0];
     for (size_t g = 0; g < 2; g++) {
-        snprintf(f->gw[g].name, sizeof f->gw[g].name, "gw%zu", g);
-        f->gw[g].nat_ips = 1;
-        f->gw[g].port_min = 1;
-        f->gw[g].port_max = 10000;
-        f->gw[g].mapping = NC_MAPPING_GLOBAL;
-        f->gw[g].per_destination_limit = 10000;
-        f->gw[g].time_wait_s = 120;
-        f->gw[g].idle_timeout_s = 350;
+        nc_gateway *gw = &f->x.gw[g];
+        snprintf(gw->name, sizeof gw->name, "gw%zu", g);
+        gw->port_min = 1;
+        gw->port_max = 10000;
+        gw->per_destination_limit = 10000;
+        gw->time_wait_s = 120;
     }
-    snprintf(f->dst[0].name, sizeof f->dst[0].name, "api");
+    sc->ngateways = ngw;
+    sc->nprofiles = 0;   /* no profile: no analytic estimate on the charts */
     for (size_t i = 0; i < 3; i++) {
-        snprintf(f->sv[i].name, sizeof f->sv[i].name, "svc%zu", i);
-        f->sv[i].gateway = i % ngw;
-        f->sv[i].instances = 1;
+        char name[16];
+        snprintf(name, sizeof name, "svc%zu", i);
+        fx_add_row(&f->x, name, i % ngw, 0, 1, 0);
     }
-    snprintf(f->prof[0].name, sizeof f->prof[0].name, "flat");
-    snprintf(f->sc.name, sizeof f->sc.name, "fx");
-    f->sc.description = f->desc;
-    f->sc.duration_h = 2;
-    f->sc.replications = 4;
-    f->sc.seed = 7;
-    f->sc.sample_s = 60;
-    f->sc.ngateways = ngw;
-    f->sc.gateways = f->gw;
-    f->sc.ndestinations = 1;
-    f->sc.destinations = f->dst;
-    f->sc.nservices = 3;
-    f->sc.services = f->sv;
-    f->sc.nprofiles = 1;
-    f->sc.profiles = f->prof;
 
-    nc_scen_result *r = nc_scen_result_create(&f->sc, 4);
+    nc_scen_result *r = nc_scen_result_create(sc, 4);
     ck_assert_ptr_nonnull(r);
     snprintf(r->rng_name, sizeof r->rng_name, "mt19937");
     for (size_t g = 0; g < ngw; g++) {

@@ -9,6 +9,7 @@
  */
 #include "../model/batch.h"
 #include "../model/bottleneck.h"
+#include "../model/occupancy.h"
 #include "../model/summary.h"
 #include "../model/topology.h"
 #include "../plot/canvas.h"
@@ -55,6 +56,27 @@ START_TEST(test_topology_per_instance)
     ck_assert_ptr_nonnull(strstr(text, "service 'api'"));
     ck_assert_ptr_nonnull(strstr(text, "2 NAT IPs would reserve them for all"));
     ck_assert_ptr_nonnull(strstr(text, "ports_per_instance 43 with 1 NAT IP"));
+    uint64_t first;
+    ck_assert_uint_eq(nc_topology_row_without_ports(&t, 0, &first), 492);
+    ck_assert_uint_eq(first, 1009);
+    nc_topology_free(&t);
+
+    /* two services: a's 1,000 instances come first and all get ports; of b's
+     * 100, 1008 - 1000 = 8 do, 92 do not, the first without is b's 9th */
+    fx_init(&f);
+    f.gw[0].ports_per_instance = 64;
+    fx_add_row(&f, "a", 0, 0, 1000, 1);
+    fx_add_row(&f, "b", 0, 0, 100, 1);
+    fx_add_row(&f, "a", 0, 0, 10, 1);   /* a's instances are its largest row's */
+    ck_assert_int_eq(nc_topology_build(&f.sc, 0, &t), NC_OK);
+    ck_assert_uint_eq(t.instances, 1100);
+    ck_assert_uint_eq(nc_topology_row_without_ports(&t, 0, &first), 0);
+    ck_assert_uint_eq(first, 0);
+    ck_assert_uint_eq(nc_topology_row_without_ports(&t, 1, &first), 92);
+    ck_assert_uint_eq(first, 9);
+    ck_assert_uint_eq(nc_topology_row_without_ports(&t, 2, &first), 0);
+    ck_assert_uint_eq(t.portless_in_service, 92);
+    ck_assert_uint_eq(t.pools_with_ports, 1008);
     nc_topology_free(&t);
 
     /* azure_lb: 64,000 ports per IP, manual allocation in multiples of 8 */
@@ -69,6 +91,84 @@ START_TEST(test_topology_per_instance)
     nc_topology_portless_text(&t, &f.sc, text, sizeof text);
     ck_assert_str_eq(text, "");
     nc_topology_free(&t);
+}
+END_TEST
+
+/* The rows of one pool (nc_topology_row_group), for every layout: by hand
+ * from SPEC §2, rows 0 web>payments, 1 api on the other gateway, 2
+ * web>search, 3 batch>payments, 4 batch>search. */
+START_TEST(test_topology_row_groups)
+{
+    fx f;
+    fx_init(&f);
+    f.sc.ngateways = 2;
+    f.gw[1] = f.gw[0];
+    snprintf(f.gw[1].name, sizeof f.gw[1].name, "other");
+    fx_add_destination(&f, "search", 3);
+    fx_add_row(&f, "web", 0, 0, 4, 1);
+    fx_add_row(&f, "api", 1, 0, 2, 1);
+    fx_add_row(&f, "web", 0, 1, 4, 1);
+    fx_add_row(&f, "batch", 0, 0, 2, 1);
+    fx_add_row(&f, "batch", 0, 1, 2, 1);
+    const size_t N = SIZE_MAX;
+    static const struct {
+        nc_mapping mapping;
+        uint32_t ppi;
+        size_t group[5];
+    } want[] = {
+        {NC_MAPPING_GLOBAL, 0, {0, N, 0, 0, 0}},            /* one pool */
+        {NC_MAPPING_PER_DESTINATION, 0, {0, N, 2, 0, 2}},   /* per destination */
+        {NC_MAPPING_GLOBAL, 8, {0, N, 0, 3, 3}},            /* per service */
+        {NC_MAPPING_PER_DESTINATION, 8, {0, N, 2, 3, 4}},   /* per service and destination */
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        f.gw[0].mapping = want[k].mapping;
+        f.gw[0].ports_per_instance = want[k].ppi;
+        nc_topology t;
+        ck_assert_int_eq(nc_topology_build(&f.sc, 0, &t), NC_OK);
+        for (size_t i = 0; i < 5; i++)
+            ck_assert_msg(nc_topology_row_group(&t, i) == want[k].group[i],
+                          "layout %zu row %zu: group %zu, want %zu", k, i,
+                          nc_topology_row_group(&t, i), want[k].group[i]);
+        ck_assert_uint_eq(nc_topology_row_group(&t, 5), N);
+        nc_topology_free(&t);
+    }
+    nc_topology t;   /* the other gateway's one pool: its first row is row 1 */
+    ck_assert_int_eq(nc_topology_build(&f.sc, 1, &t), NC_OK);
+    ck_assert_uint_eq(nc_topology_row_group(&t, 1), 1);
+    ck_assert_uint_eq(nc_topology_row_group(&t, 0), N);
+    nc_topology_free(&t);
+}
+END_TEST
+
+/* The occupancy of one pool counts the rows of that pool only: per
+ * destination, payments (1 address) has rows a (10/s) and c (5/s), search
+ * (3 addresses) row b (30/s); d is pooled and not counted.  Flat profile,
+ * H = 0.1 s latency + 60 s TIME_WAIT: m = weight x lambda x H. */
+START_TEST(test_occupancy_of_one_pool)
+{
+    fx f;
+    fx_init(&f);
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    fx_add_destination(&f, "search", 3);
+    fx_add_row(&f, "a", 0, 0, 10, 1);
+    fx_add_row(&f, "b", 0, 1, 10, 3);
+    fx_add_row(&f, "c", 0, 0, 5, 1);
+    fx_add_row(&f, "d", 0, 0, 100, 1)->pool_idle = 4;
+    occupancy *o = NULL;
+    ck_assert_int_eq(occupancy_create_group(&f.sc, 1, &o, NULL), NC_OK);
+    ck_assert_uint_eq(occupancy_rows(o), 1);
+    ck_assert_double_eq_tol(occupancy_peak(o), 30.0 / 3 * 60.1, 1e-6);   /* 601 */
+    occupancy_destroy(o);
+    ck_assert_int_eq(occupancy_create_group(&f.sc, 2, &o, NULL), NC_OK);
+    ck_assert_uint_eq(occupancy_rows(o), 2);
+    ck_assert_double_eq_tol(occupancy_peak(o), 15 * 60.1, 1e-6);   /* 901.5 */
+    occupancy_destroy(o);
+    ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &o, NULL), NC_OK);
+    ck_assert_uint_eq(occupancy_rows(o), 3);
+    ck_assert_double_eq_tol(occupancy_peak(o), 15 * 60.1, 1e-6);
+    ck_assert_uint_eq(occupancy_fullest_row(o), 0);
+    occupancy_destroy(o);
 }
 END_TEST
 
@@ -120,10 +220,7 @@ static void small_aws(fx *f)
     f->sc.duration_h = 1;
     f->sc.warmup_h = 0.1;
     f->sc.replications = 3;
-    f->sc.ndestinations = 2;
-    f->de[1] = f->de[0];
-    snprintf(f->de[1].name, sizeof f->de[1].name, "small");
-    f->de[1].addresses = 2;
+    fx_add_destination(f, "small", 2);
     snprintf(f->de[0].name, sizeof f->de[0].name, "big");
     fx_add_row(f, "s", 0, 1, 1, 0.5);
     fx_add_row(f, "b", 0, 0, 2, 0.5);
@@ -278,6 +375,8 @@ Suite *layouts_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_topology_per_instance);
     tcase_add_test(t, test_topology_per_destination);
+    tcase_add_test(t, test_topology_row_groups);
+    tcase_add_test(t, test_occupancy_of_one_pool);
     tcase_add_test(t, test_binding_pool_and_demand_line);
     tcase_add_test(t, test_portless_is_full);
     tcase_add_test(t, test_severity_bands);

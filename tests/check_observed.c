@@ -14,6 +14,7 @@
 #include "../plot/chart.h"
 #include "../plot/figure.h"
 #include "../plot/overlay.h"
+#include "fixture.h"
 
 #include <check.h>
 #include <math.h>
@@ -144,46 +145,22 @@ END_TEST
 
 /* ---- a hand-built result with replications ------------------------------- */
 
-typedef struct fx {
-    nc_gateway gw[1];
-    nc_destination dst[1];
-    nc_service sv[1];
-    nc_profile prof[1];
-    nc_scenario sc;
-    nc_scen_result *r;
-    char desc[8];
-} fx;
-
 /* 2 h at 60 s, 4 replications; in rep `rep`, interval k: end level 1000 + rep,
  * highest inside 1100 + rep, open = end level - 100 (max + 50), attempts 10 + rep,
- * 1 failure in rep 3 from interval 60 on. */
-static void fx_init(fx *f)
+ * 1 failure in rep 3 from interval 60 on.  Gateway "egress" of 10,000 mappings,
+ * one service row; the result is the caller's to destroy. */
+static nc_scen_result *result_init(fx *f)
 {
-    memset(f, 0, sizeof *f);
-    strcpy(f->gw[0].name, "egress");
-    f->gw[0].nat_ips = 1;
+    fx_init(f);
+    snprintf(f->sc.name, sizeof f->sc.name, "fx");
+    snprintf(f->gw[0].name, sizeof f->gw[0].name, "egress");
     f->gw[0].port_min = 1;
     f->gw[0].port_max = 10000;
     f->gw[0].per_destination_limit = 10000;
     f->gw[0].time_wait_s = 120;
-    f->gw[0].idle_timeout_s = 350;
-    strcpy(f->dst[0].name, "api");
-    strcpy(f->sv[0].name, "svc");
-    f->sv[0].instances = 1;
-    strcpy(f->prof[0].name, "flat");
-    strcpy(f->sc.name, "fx");
-    f->sc.description = f->desc;
     f->sc.duration_h = 2;
     f->sc.replications = 4;
-    f->sc.sample_s = 60;
-    f->sc.ngateways = 1;
-    f->sc.gateways = f->gw;
-    f->sc.ndestinations = 1;
-    f->sc.destinations = f->dst;
-    f->sc.nservices = 1;
-    f->sc.services = f->sv;
-    f->sc.nprofiles = 1;
-    f->sc.profiles = f->prof;
+    fx_add_row(f, "svc", 0, 0, 1, 0);
     nc_scen_result *r = nc_scen_result_create(&f->sc, 4);
     ck_assert_ptr_nonnull(r);
     r->by_rep_kept = 1;
@@ -202,13 +179,13 @@ static void fx_init(fx *f)
             z->alloc_failures = rep == 3 && k >= 60 ? 1 : 0;
             x->active_sum[k] += 900 + rep;
         }
-    f->r = r;
+    return r;
 }
 
 START_TEST(test_resample)
 {
     fx f;
-    fx_init(&f);
+    nc_scen_result *r = result_init(&f);
     nc_observed o;
     nc_error e;
     /* 2-minute observations from 00:10: max = highest inside (1100 + rep, mean 1101.5),
@@ -222,7 +199,7 @@ START_TEST(test_resample)
                     "01:00,alloc_failures,2,sum,120\n00:58,alloc_failures,0,sum,120\n"
                     "01:58,new_connections,5,sum,120\n";
     ck_assert_int_eq(load(t, 1, NULL, &o, &e), NC_OK);
-    obs_compare *c = obs_compare_build(f.r, &o);
+    obs_compare *c = obs_compare_build(r, &o);
     ck_assert_ptr_nonnull(c);
     for (size_t i = 0; i < c->n; i++) {
         const obs_series_cmp *x = &c->sc[i];
@@ -257,7 +234,7 @@ START_TEST(test_resample)
     ck_assert(isnan(g->model_first_fail_t_s));   /* one replication of 4 fails: not the median */
     obs_compare_destroy(c);
     nc_observed_free(&o);
-    nc_scen_result_destroy(f.r);
+    nc_scen_result_destroy(r);
 }
 END_TEST
 
@@ -277,7 +254,7 @@ static int dev(double pt) { return (int)floor(pt * CANVAS_PNG_SCALE); }
 START_TEST(test_overlay_pixels)
 {
     fx f;
-    fx_init(&f);
+    nc_scen_result *r = result_init(&f);
     nc_observed o;
     nc_error e;
     /* an observed level of 5000 from 00:30 to 01:30, far above the model's ~1000 */
@@ -285,13 +262,13 @@ START_TEST(test_overlay_pixels)
     for (int k = 30; k < 90; k++)
         snprintf(t + strlen(t), sizeof t - strlen(t), "%02d:%02d,in_use,5000,test series\n", k / 60, k % 60);
     ck_assert_int_eq(load(t, 1, NULL, &o, &e), NC_OK);
-    obs_compare *c = obs_compare_build(f.r, &o);
+    obs_compare *c = obs_compare_build(r, &o);
     ck_assert_ptr_nonnull(c);
     for (int pass = 0; pass < 2; pass++) {
-        f.r->cmp = pass ? c : NULL;
+        r->cmp = pass ? c : NULL;
         plot_opts po = {PLOT_PNG, "in", 0};
         chart_map m[1];
-        figure_ctx fc = {.r = f.r, .o = &po, .flags = FIG_STANDALONE, .maps = m};
+        figure_ctx fc = {.r = r, .o = &po, .flags = FIG_STANDALONE, .maps = m};
         cairo_surface_t *s = NULL;
         ck_assert_int_eq(canvas_render_image(FIGURE_W, FIGURE_H, figure_occupancy, &fc, &s, &e), NC_OK);
         int y = dev(chart_map_y(&m[0], 5000));
@@ -312,11 +289,11 @@ START_TEST(test_overlay_pixels)
         cairo_surface_destroy(s);
     }
     char lab[128];
-    ck_assert_str_eq(overlay_level_label(f.r, lab, sizeof lab), "observed in_use: test series");
-    f.r->cmp = NULL;
+    ck_assert_str_eq(overlay_level_label(r, lab, sizeof lab), "observed in_use: test series");
+    r->cmp = NULL;
     obs_compare_destroy(c);
     nc_observed_free(&o);
-    nc_scen_result_destroy(f.r);
+    nc_scen_result_destroy(r);
 }
 END_TEST
 

@@ -1,11 +1,13 @@
 /*
  * check_progress.c - the progress bar's arithmetic (model/progress.h) and
  * the counter a running replication publishes (sim_ctl.requests).
+ * and the size of a run before it starts (model/run_size.h).
  * Expected values by hand: a flat profile's expected requests are
  * instances x rps x (warm-up + day) seconds.
  */
 #include "../model/batch.h"
 #include "../model/progress.h"
+#include "../model/run_size.h"
 #include "../model/sim.h"
 #include "fixture.h"
 
@@ -58,6 +60,40 @@ START_TEST(expected_requests_by_hand)
     fx_add_row(&f, "b", 0, 0, 4, 0.5);
     /* (10 x 3 + 4 x 0.5) x 2.5 h x 3600 s */
     ck_assert_double_eq_tol(progress_expected_requests(&f.sc), 32.0 * 9000, 1e-6);
+}
+END_TEST
+
+/* Requests over all replications; intervals rounded up; results
+ * gateways x intervals x (4 x reps + 80) + rows x intervals x 8 bytes. */
+START_TEST(run_size_by_hand)
+{
+    fx f;
+    fx_init(&f);   /* 2 h + 0.5 h warm-up, 4 replications, 60 s samples, 1 gateway */
+    fx_add_row(&f, "a", 0, 0, 10, 3);
+    fx_add_row(&f, "b", 0, 0, 4, 0.5);
+    run_size z;
+    ck_assert_int_eq(run_size_of(&f.sc, &z), NC_OK);
+    ck_assert_double_eq_tol(z.requests, 4 * 32.0 * 9000, 1e-6);   /* 1,152,000 */
+    ck_assert_double_eq(z.intervals, 120);
+    ck_assert_double_eq(z.result_bytes, 120 * 96 + 2 * 120 * 8);  /* 13,440 */
+
+    f.sc.duration_h = 0.5;   /* 1800 s / 7 s = 257.1: 258 intervals */
+    f.sc.sample_s = 7;
+    f.sc.ngateways = 2;
+    ck_assert_int_eq(run_size_of(&f.sc, &z), NC_OK);
+    ck_assert_double_eq_tol(z.requests, 4 * 32.0 * 3600, 1e-6);   /* 460,800 */
+    ck_assert_double_eq(z.intervals, 258);
+    ck_assert_double_eq(z.result_bytes, 2 * 258 * 96 + 2 * 258 * 8);   /* 53,664 */
+}
+END_TEST
+
+/* 150 ns per request, on min(jobs, units) threads, at least one. */
+START_TEST(run_seconds_by_hand)
+{
+    ck_assert_double_eq_tol(run_size_seconds(1e9, 8, 2), 75, 1e-9);
+    ck_assert_double_eq_tol(run_size_seconds(1e9, 1, 4), 150, 1e-9);
+    ck_assert_double_eq_tol(run_size_seconds(1e9, 3, 4), 50, 1e-9);
+    ck_assert_double_eq_tol(run_size_seconds(1e9, 0, 0), 150, 1e-9);
 }
 END_TEST
 
@@ -126,6 +162,8 @@ Suite *progress_suite(void)
     tcase_add_test(tc, eta_from_measured_rate);
     tcase_add_test(tc, eta_steady_at_steady_rate);
     tcase_add_test(tc, expected_requests_by_hand);
+    tcase_add_test(tc, run_size_by_hand);
+    tcase_add_test(tc, run_seconds_by_hand);
     suite_add_tcase(s, tc);
     tc = tcase_create("counters");
     tcase_set_timeout(tc, 60);   /* ~0.5 s of CPU; a shared machine may stretch it */

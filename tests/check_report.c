@@ -10,6 +10,7 @@
 #include "../model/summary.h"
 #include "../plot/plot.h"
 #include "../plot/report.h"
+#include "fixture.h"
 #include "helpers.h"
 
 #include <check.h>
@@ -20,49 +21,44 @@
 #include <unistd.h>
 
 typedef struct fixture {
-    nc_gateway gw[2];
-    nc_destination dst[2];
-    nc_service sv[10];
-    nc_scenario sc;
+    fx x;                 /* the scenario (fixture.h) */
     nc_scen_result *r;
     char desc[64];
 } fixture;
 
 /* One day at 5 min (288 intervals), 3 replications, ngw gateways of 1,000
- * mappings, 10 service rows; gateway 0 fills up at 10:15-10:40 when full. */
+ * mappings, 10 service rows (no profile: no analytic estimates); gateway 0
+ * fills up at 10:15-10:40 when full. */
 static void fixture_init(fixture *f, const char *name, size_t ngw, int full)
 {
-    memset(f, 0, sizeof *f);
+    fx_init(&f->x);
+    nc_scenario *sc = &f->x.sc;
     snprintf(f->desc, sizeof f->desc, "description of %s | with a pipe", name);
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    sc->description = f->desc;
+    sc->duration_h = 24;
+    sc->warmup_h = 0;
+    sc->replications = 3;
+    sc->sample_s = 300;
+    sc->nprofiles = 0;
+    nc_gateway *gw0 = &f->x.gw[0];
+    gw0->port_min = 1001;
+    gw0->port_max = 2000;
+    gw0->per_destination_limit = 1000;
     for (size_t g = 0; g < ngw; g++) {
-        snprintf(f->gw[g].name, sizeof f->gw[g].name, "egress%zu", g);
-        f->gw[g].nat_ips = 1;
-        f->gw[g].port_min = 1001;
-        f->gw[g].port_max = 2000;
-        f->gw[g].mapping = NC_MAPPING_GLOBAL;
-        f->gw[g].per_destination_limit = 1000;
+        f->x.gw[g] = *gw0;
+        snprintf(f->x.gw[g].name, sizeof f->x.gw[g].name, "egress%zu", g);
     }
-    for (size_t d = 0; d < 2; d++)
-        snprintf(f->dst[d].name, sizeof f->dst[d].name, "dest%zu", d);
+    sc->ngateways = ngw;
+    snprintf(f->x.de[0].name, sizeof f->x.de[0].name, "dest0");
+    fx_add_destination(&f->x, "dest1", 1);
     for (size_t i = 0; i < 10; i++) {
-        snprintf(f->sv[i].name, sizeof f->sv[i].name, "svc%zu", i);
-        f->sv[i].gateway = i % ngw;
-        f->sv[i].destination = i % 2;
+        char sv[16];
+        snprintf(sv, sizeof sv, "svc%zu", i);
+        fx_add_row(&f->x, sv, i % ngw, i % 2, 0, 0);
     }
-    snprintf(f->sc.name, sizeof f->sc.name, "%s", name);
-    f->sc.description = f->desc;
-    f->sc.duration_h = 24;
-    f->sc.replications = 3;
-    f->sc.seed = 1;
-    f->sc.sample_s = 300;
-    f->sc.ngateways = ngw;
-    f->sc.gateways = f->gw;
-    f->sc.ndestinations = 2;
-    f->sc.destinations = f->dst;
-    f->sc.nservices = 10;
-    f->sc.services = f->sv;
 
-    nc_scen_result *r = nc_scen_result_create(&f->sc, 3);
+    nc_scen_result *r = nc_scen_result_create(sc, 3);
     ck_assert_ptr_nonnull(r);
     snprintf(r->rng_name, sizeof r->rng_name, "taus2");
     for (size_t g = 0; g < ngw; g++) {
@@ -205,9 +201,7 @@ START_TEST(test_files_pages_and_reproducibility)
     ck_assert(contains(pdf, len, "20251124160000"));   /* the run's date, not now */
     free(pdf);
     snprintf(path, sizeof path, "%s/comparison.pdf", tmpdirs[0]);
-    pdf = slurp(path, &len);
-    ck_assert_int_eq(pdf_pages(pdf, len), 1);
-    free(pdf);
+    ck_assert_int_eq(pdf_file_pages(path), 1);
 
     snprintf(path, sizeof path, "%s/report.md", tmpdirs[0]);
     char *md = slurp(path, &len);
@@ -242,9 +236,7 @@ START_TEST(test_report_only_pdf_links)
     snprintf(path, sizeof path, "%s/solo/occupancy.png", dir);
     ck_assert_int_ne(access(path, F_OK), 0);
     snprintf(path, sizeof path, "%s/report.pdf", dir);
-    char *pdf = slurp(path, &len);
-    ck_assert_int_eq(pdf_pages(pdf, len), 2);
-    free(pdf);
+    ck_assert_int_eq(pdf_file_pages(path), 2);
     snprintf(path, sizeof path, "%s/report.md", dir);
     char *md = slurp(path, &len);
     ck_assert_ptr_nonnull(strstr(md, "(solo/occupancy.pdf)"));
@@ -303,10 +295,7 @@ START_TEST(test_report_extra_page)
 
     size_t len;
     snprintf(path, sizeof path, "%s/report.pdf", dir);
-    char *pdf = slurp(path, &len);
-    ck_assert_ptr_nonnull(pdf);
-    ck_assert_int_eq(pdf_pages(pdf, len), 2 + 2);
-    free(pdf);
+    ck_assert_int_eq(pdf_file_pages(path), 2 + 2);
     snprintf(path, sizeof path, "%s/report.md", dir);
     char *md = slurp(path, &len);
     ck_assert_ptr_nonnull(md);
@@ -323,9 +312,7 @@ START_TEST(test_report_extra_page)
     ck_assert_int_eq(outdir_commit(od, &err), NC_OK);
     outdir_close(od);
     snprintf(path, sizeof path, "%s/report.pdf", dir);
-    pdf = slurp(path, &len);
-    ck_assert_int_eq(pdf_pages(pdf, len), 1 + 2);
-    free(pdf);
+    ck_assert_int_eq(pdf_file_pages(path), 1 + 2);
 
     for (int i = 0; i < 2; i++)
         nc_scen_result_destroy(f[i].r);

@@ -294,9 +294,7 @@ START_TEST(settled_failures_are_certain)
     } else {
         g->mapping = NC_MAPPING_PER_DESTINATION;
         g->per_destination_limit = 300;
-        f.de[1] = f.de[0];
-        snprintf(f.de[1].name, sizeof f.de[1].name, "api2");
-        f.sc.ndestinations = 2;
+        fx_add_destination(&f, "api2", f.de[0].addresses);
     }
     f.de[0].latency_dist = NC_LAT_LOGNORMAL;
     f.de[0].latency_p50_ms = _i == 2 ? 15000 : 80;

@@ -310,9 +310,7 @@ START_TEST(per_destination_vs_global)
     f.gw[0].time_wait_s = 2;
     f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
     f.gw[0].per_destination_limit = c;
-    f.de[1] = f.de[0];
-    snprintf(f.de[1].name, sizeof f.de[1].name, "api2");
-    f.sc.ndestinations = 2;
+    fx_add_destination(&f, "api2", f.de[0].addresses);
     double hold = mean_hold_s(&f, 0, 2);   /* constant 0.1 s + 2 s */
     fx_add_row(&f, "a", 0, 0, 1, 25 / hold)->syn_retries = 0;
     fx_add_row(&f, "b", 0, 1, 1, 12 / hold)->syn_retries = 0;

@@ -83,6 +83,17 @@ static inline nc_service *fx_add_row(fx *f, const char *name, size_t g, size_t d
     return s;
 }
 
+/* Add a destination named `name` with `addresses` addresses, otherwise a copy
+ * of destination 0 as it is now; returns its index. */
+static inline size_t fx_add_destination(fx *f, const char *name, uint32_t addresses)
+{
+    size_t i = f->sc.ndestinations++;
+    f->de[i] = f->de[0];
+    snprintf(f->de[i].name, sizeof f->de[i].name, "%s", name);
+    f->de[i].addresses = addresses;
+    return i;
+}
+
 /* Add a profile from n (time_s, multiplier) points; returns its index. */
 static inline size_t fx_add_profile(fx *f, const char *name, size_t n, const double *t, const double *m)
 {

@@ -42,4 +42,15 @@ static inline int pdf_pages(const char *buf, size_t len)
     return n;
 }
 
+/* Page objects of the PDF file at path, which must be readable. */
+static inline int pdf_file_pages(const char *path)
+{
+    size_t len;
+    char *pdf = slurp(path, &len);
+    ck_assert_msg(pdf != NULL, "%s: cannot be read", path);
+    int n = pdf_pages(pdf, len);
+    free(pdf);
+    return n;
+}
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * fuzz_import.c - libFuzzer target for the observed-metrics parsers: the
- * JSON importers of io/obs_import.c (CloudWatch, Prometheus, Cloud
+ * JSON importers of io/obs_import*.c (CloudWatch, Prometheus, Cloud
  * Monitoring, Azure Monitor, through jansson) and the observed.csv loader of
  * io/observed_in.c.
  *

@@ -1,17 +1,15 @@
 /*
- * nc.h - project-wide basics: status codes, the error record, simulated time.
+ * status.h - the status codes every module returns and the error record.
  *
- * Every module returns an nc_status; the human-readable detail of a failure
- * goes into a caller-provided nc_error (file, line, column name, message).
- * Library code never prints and never exits: main.c reports.
+ * The bottom of model/: it includes nothing of the project.  Every module
+ * returns an nc_status; the human-readable detail of a failure goes into a
+ * caller-provided nc_error (file, line, column name, message).  Library code
+ * never prints and never exits: main.c reports.
  */
-#ifndef NATCAP_MODEL_NC_H
-#define NATCAP_MODEL_NC_H
+#ifndef NATCAP_MODEL_STATUS_H
+#define NATCAP_MODEL_STATUS_H
 
-#include <stdint.h>
 #include <stddef.h>
-
-#define NATCAP_VERSION "0.1.0"
 
 typedef enum nc_status {
     NC_OK = 0,
@@ -42,14 +40,5 @@ nc_status nc_error_set(nc_error *err, nc_status code, const char *file, long lin
 
 /* "FILE:LINE: column 'COL': MSG" (parts omitted when absent) into buf. */
 void nc_error_format(const nc_error *err, char *buf, size_t len);
-
-/* Simulated time: integer microseconds.  Day 0 starts at 0; the warm-up runs
- * at negative times.  int64 covers ±292,000 years. */
-typedef int64_t sim_time;
-#define SIM_US_PER_S INT64_C(1000000)
-#define SIM_TIME_NONE INT64_MAX
-
-static inline sim_time sim_from_s(double s) { return (sim_time)(s * 1e6 + (s >= 0 ? 0.5 : -0.5)); }
-static inline double sim_to_s(sim_time t) { return (double)t / 1e6; }
 
 #endif

@@ -1,5 +1,5 @@
-/* nc.c - status strings and the error record. */
-#include "nc.h"
+/* status.c - status strings and the error record. */
+#include "status.h"
 
 #include <stdarg.h>
 #include <stdio.h>
