@@ -3,6 +3,8 @@
  */
 #include "shard_hash.h"
 
+#include <glib.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,19 +13,35 @@
 
 void shard_sha_init(shard_sha *s)
 {
-    sha256_init(&s->c);
+    s->g = g_checksum_new(G_CHECKSUM_SHA256);
     s->len = 0;
 }
 
 void shard_sha_update(shard_sha *s, const void *data, size_t n)
 {
-    sha256_update(&s->c, data, n);
-    s->len += n;
+    /* g_checksum_update takes a signed length: feed huge buffers in pieces */
+    const unsigned char *p = data;
+    while (n > 0) {
+        size_t take = n < ((size_t)1 << 30) ? n : (size_t)1 << 30;
+        g_checksum_update(s->g, p, (gssize)take);
+        p += take;
+        n -= take;
+        s->len += take;
+    }
 }
 
 void shard_sha_final(shard_sha *s, uint8_t out[32])
 {
-    sha256_final(&s->c, out);
+    gsize len = 32;
+    g_checksum_get_digest(s->g, out, &len);
+    shard_sha_free(s);
+}
+
+void shard_sha_free(shard_sha *s)
+{
+    if (s->g != NULL)
+        g_checksum_free(s->g);
+    s->g = NULL;
 }
 
 void shard_sha_u64(shard_sha *s, uint64_t v)

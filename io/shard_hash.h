@@ -12,24 +12,28 @@
  *     shard_sha_init(&s);
  *     shard_sha_update(&s, data, len);   (any number of times)
  *     shard_sha_final(&s, digest);       (32 bytes; s is spent)
+ *
+ * The digest is GLib's GChecksum (G_CHECKSUM_SHA256; GLib comes with pango,
+ * so no crypto library is linked for one hash).  A shard_sha that is given
+ * up before shard_sha_final is freed with shard_sha_free.
  */
 #ifndef NATCAP_IO_SHARD_HASH_H
 #define NATCAP_IO_SHARD_HASH_H
 
 #include "../model/nc.h"
-#include "sha256.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct shard_sha {
-    sha256_ctx c;
+    void *g;               /* the GChecksum; NULL once final or freed */
     uint64_t len;          /* bytes hashed so far */
 } shard_sha;
 
-void shard_sha_init(shard_sha *s);
+void shard_sha_init(shard_sha *s);   /* GLib aborts when out of memory */
 void shard_sha_update(shard_sha *s, const void *data, size_t n);
-void shard_sha_final(shard_sha *s, uint8_t out[32]);
+void shard_sha_final(shard_sha *s, uint8_t out[32]);   /* frees; s->len still valid */
+void shard_sha_free(shard_sha *s);   /* after final, or never initialised (g NULL): no-op */
 
 /* v as 8 little-endian bytes; a string as its u64 length and bytes. */
 void shard_sha_u64(shard_sha *s, uint64_t v);

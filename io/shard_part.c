@@ -475,6 +475,7 @@ nc_status shard_read_header(FILE *fp, const char *name, shard_header *h, nc_erro
     }
     if (st != NC_OK)
         shard_header_free(h);
+    shard_sha_free(&r->sha);
     free(r);
     return st;
 }
@@ -539,6 +540,7 @@ nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
     }
     if (st == NC_OK)
         st = rd_finish(r, 1, err);
+    shard_sha_free(&r->sha);
     free(r);
     return st;
 }
