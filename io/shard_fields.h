@@ -27,7 +27,10 @@
     X(u32, n)                  \
     X(u64, units)              \
     X(u64, unit_lo)            \
-    X(u64, unit_hi)
+    X(u64, unit_hi)            \
+    X(i64, obs_tz_s)           \
+    X(str, obs_day)            \
+    X(u32, obs_fold)
 
 /* shard_scen, once per scenario after a u32 count: X(kind, field) */
 #define SHARD_SCEN_FIELDS(X) \
@@ -70,6 +73,18 @@
     X(u32, peak_by_rep, 1)               \
     X(i64, first_fail_by_rep, 1)         \
     X(u32, in_use_by_rep, ns)
+
+/* then, still per replication, its nc_rep_sample of every interval
+ * (nc_gw_result.by_rep, what the model vs observed comparison resamples):
+ * X(kind, field) */
+#define SHARD_REP_SAMPLE(X)              \
+    X(u32, imax)                         \
+    X(u32, open)                         \
+    X(u32, omax)                         \
+    X(u32, attempts)                     \
+    X(u32, alloc_failures)               \
+    X(u32, requests)                     \
+    X(u32, failed_requests)
 
 /* nc_gw_result per-interval series, each all intervals: X(kind, field, combine) */
 #define SHARD_GW_SERIES(X)               \

@@ -10,14 +10,16 @@
  * once to add its data into the results; the checksum is verified again at
  * the end of the second read, so a part replaced in between fails the merge.
  *
- * Sizes: a part holds, per gateway, (reps in the part x intervals) u32 plus
- * ten u64/u32 per interval - about 100 KiB per gateway and scenario for a
- * day at 60 s intervals and a handful of replications.  Nothing is
+ * Sizes: a part holds, per gateway, (reps in the part x intervals) x 8 u32
+ * (the in-use series and the samples) plus eleven u64/u32 per interval -
+ * about 120 KiB per gateway and scenario for a day at 60 s intervals, plus
+ * 45 KiB per replication in the part.  Nothing is
  * allocated from sizes read in a part except the scenario table (capped).
  */
 #define _GNU_SOURCE
 #include "shard_part.h"
 
+#include "observed_in.h"
 #include "outdir.h"
 #include "shard_fields.h"
 #include "shard_hash.h"
@@ -193,6 +195,7 @@ static void put_str(wr *w, const char *s)
 #define PUT_PER_REP(kind, f, width)                                                        \
     for (size_t i = (size_t)rep * (width); i < (size_t)(rep + 1) * (width); i++)           \
         PUT_##kind(w, x->f[i]);
+#define PUT_SAMPLE(kind, f) PUT_##kind(w, z->f);
 #define PUT_SERIES(kind, f, combine) \
     for (size_t j = 0; j < ns; j++)  \
         PUT_##kind(w, x->f[j]);
@@ -214,6 +217,10 @@ static void put_gw(wr *w, const nc_gw_result *x, uint32_t ns, uint32_t ra, uint3
     SHARD_GW_TOTALS(PUT_TOTAL)
     for (uint32_t rep = ra; rep < rb; rep++) {
         SHARD_GW_PER_REP(PUT_PER_REP)
+        for (size_t k = (size_t)rep * ns; k < (size_t)(rep + 1) * ns; k++) {
+            const nc_rep_sample *z = &x->by_rep[k];
+            SHARD_REP_SAMPLE(PUT_SAMPLE)
+        }
     }
     SHARD_GW_SERIES(PUT_SERIES)
 }
@@ -413,6 +420,7 @@ typedef int64_t kind_i64;
 #define GET_PER_REP(kind, f, width)                                                        \
     for (size_t i = (size_t)rep * (width); i < (size_t)(rep + 1) * (width); i++)           \
         GET_##kind(r, x->f[i]);
+#define GET_SAMPLE(kind, f) GET_##kind(r, z->f);
 #define GET_SERIES(kind, f, combine)       \
     for (size_t j = 0; j < ns; j++) {      \
         kind_##kind v = get_##kind(r);     \
@@ -427,10 +435,17 @@ static nc_status get_header(rd *r, shard_header *h, nc_error *err)
     if (r->bad || memcmp(m, magic, sizeof m) != 0)
         return nc_error_set(err, NC_EINPUT, r->name, 0, NULL, "not a natcap shard part");
     uint32_t version = get_u32(r);
-    if (version != SHARD_FORMAT_VERSION)
+    if (version != SHARD_FORMAT_VERSION) {
+        /* every format so far starts with the version of natcap that wrote it */
+        char by[sizeof h->natcap_version];
+        get_str(r, by, sizeof by);
+        int named = !r->bad && by[0] != '\0';
         return nc_error_set(err, NC_EINPUT, r->name, 0, NULL,
-                            "shard part format %u; this natcap reads format %u", version,
-                            SHARD_FORMAT_VERSION);
+                            "a shard part of format %u%s%s; this natcap (%s) reads format %u "
+                            "only: run the shards again with the natcap that merges",
+                            version, named ? ", written by natcap " : "", named ? by : "",
+                            NATCAP_VERSION, SHARD_FORMAT_VERSION);
+    }
     SHARD_HEADER_FIELDS(GET_HEADER)
     uint32_t nscen = get_u32(r);
     if (r->bad || nscen == 0 || nscen > MAX_SCEN)
@@ -449,7 +464,8 @@ static nc_status get_header(rd *r, shard_header *h, nc_error *err)
         units += c->reps;
     }
     if (r->bad || h->n == 0 || h->n > SHARD_MAX || h->k >= h->n || h->units != units ||
-        h->unit_lo > h->unit_hi || h->unit_hi > h->units) {
+        h->unit_lo > h->unit_hi || h->unit_hi > h->units || h->obs_fold > OBS_FOLD_MAX ||
+        h->obs_tz_s < -86400 || h->obs_tz_s > 86400) {
         shard_header_free(h);
         return nc_error_set(err, NC_EINPUT, r->name, 0, NULL, "damaged natcap shard part (header)");
     }
@@ -485,6 +501,10 @@ static void get_gw(rd *r, nc_gw_result *x, uint32_t ns, uint32_t ra, uint32_t rb
     SHARD_GW_TOTALS(GET_TOTAL)
     for (uint32_t rep = ra; rep < rb; rep++) {
         SHARD_GW_PER_REP(GET_PER_REP)
+        for (size_t k = (size_t)rep * ns; k < (size_t)(rep + 1) * ns; k++) {
+            nc_rep_sample *z = &x->by_rep[k];
+            SHARD_REP_SAMPLE(GET_SAMPLE)
+        }
     }
     SHARD_GW_SERIES(GET_SERIES)
 }
@@ -537,6 +557,7 @@ nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
             get_gw(r, &rs[i]->gw[g], c->nsamples, c->rep_lo, c->rep_hi);
         for (uint32_t k = 0; k < c->nservices; k++)
             get_row(r, &rs[i]->rows[k], c->nsamples);
+        rs[i]->by_rep_kept = 1;   /* the part carries the per-replication samples */
     }
     if (st == NC_OK)
         st = rd_finish(r, 1, err);

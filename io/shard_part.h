@@ -10,11 +10,13 @@
  *   the header fields of SHARD_HEADER_FIELDS (io/shard_fields.h): natcap
  *       version, GSL generator, SHA-256 of the input files
  *       (shard_hash_inputs), batch id (shard_batch_id), -i as given, chart
- *       formats, -r and --seed (-1 when not given), K, N, U, unit range
+ *       formats, -r and --seed (-1 when not given), K, N, U, unit range,
+ *       the observed.csv options (--tz, --observed-day, --observed-fold)
  *   u32 scenarios, then per scenario SHARD_SCEN_FIELDS
  *   per scenario whose rep range is not empty, its nc_scen_result for those
  *       reps: per gateway SHARD_GW_TOTALS, then per replication
- *       SHARD_GW_PER_REP, then SHARD_GW_SERIES; per service row
+ *       SHARD_GW_PER_REP and SHARD_REP_SAMPLE of each interval, then
+ *       SHARD_GW_SERIES; per service row
  *       SHARD_ROW_TOTALS and SHARD_ROW_SERIES
  *   32 bytes SHA-256 of every byte before it (the checksum)
  *
@@ -37,7 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SHARD_FORMAT_VERSION 2u
+#define SHARD_FORMAT_VERSION 3u   /* 3: per-replication samples, observed.csv options */
 #define SHARD_INPUT_DIR_MAX 4095u   /* longest -i stored */
 
 /* What a part says about its batch and itself. */
@@ -58,13 +60,18 @@ typedef struct shard_header {
     int64_t replications, seed;     /* -r, --seed; -1 when not given */
     uint32_t k, n;
     uint64_t units, unit_lo, unit_hi;
+    int64_t obs_tz_s;               /* --tz, --observed-day ("" none), --observed-fold */
+    char obs_day[16];
+    uint32_t obs_fold;
     size_t nscen;
     shard_scen *scen;               /* owned when read; borrowed when written */
 } shard_header;
 
 /* Start the header of shard k of n of the batch in->scenarios (after -s,
  * -r and --seed): version, generator, the hash of input_dir's files, U and
- * the unit range.  The caller sets formats, replications and seed; the
+ * the unit range.  The caller sets formats, replications, seed and the
+ * observed.csv options (which change no simulated figure: they are kept for
+ * the merge's comparison with observations, as --format for its charts); the
  * scenario table comes after the run (shard_header_scenarios).  NC_EIO
  * when an input file cannot be read, NC_EUSAGE when input_dir is longer
  * than SHARD_INPUT_DIR_MAX. */
@@ -99,12 +106,14 @@ nc_status shard_write_part(const char *output, shard_header *h,
 /* Read the header of the part in fp (at offset 0, seekable) and verify its
  * format, checksum and batch id.  On success the caller frees *h.
  * NC_EINPUT (err->file = name) for anything that is not a sound part of
- * this format version. */
+ * this format version (a part of another version: saying which natcap
+ * wrote it). */
 nc_status shard_read_header(FILE *fp, const char *name, shard_header *h, nc_error *err);
 
 /* Read the part in fp again (from offset 0) and merge its data into rs,
  * which hold h->nscen results created for the scenarios of h (same
- * replications, intervals, gateways and rows, else NC_EINPUT). */
+ * replications, intervals, gateways and rows, else NC_EINPUT).  Sets
+ * by_rep_kept of each result the part has replications of. */
 nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
                           nc_scen_result *const *rs, size_t n, nc_error *err);
 
