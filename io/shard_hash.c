@@ -7,9 +7,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#define INPUT_DIR_MAX 4095u   /* as SHARD_INPUT_DIR_MAX (shard_part.h) */
 
 void shard_sha_init(shard_sha *s)
 {
@@ -103,12 +102,15 @@ nc_status shard_hash_inputs(const char *dir, uint8_t out[32], nc_error *err)
     shard_sha s;
     shard_sha_init(&s);
     shard_sha_str(&s, "natcap inputs v1");
-    nc_status st = NC_OK;
+    size_t len = strlen(dir) + 32;   /* "/" + the longest name + NUL */
+    char *path = malloc(len);
+    nc_status st = path == NULL ? nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory")
+                                : NC_OK;
     for (size_t i = 0; i < 5 && st == NC_OK; i++) {
-        char path[INPUT_DIR_MAX + 64];
-        snprintf(path, sizeof path, "%s/%s", dir, input_files[i]);
+        snprintf(path, len, "%s/%s", dir, input_files[i]);
         st = hash_file(&s, path, input_files[i], err);
     }
+    free(path);
     shard_sha_final(&s, out);   /* always: the digest owns resources */
     return st;
 }
