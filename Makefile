@@ -11,7 +11,7 @@ WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-protot
 STD := -std=c11 -D_POSIX_C_SOURCE=200809L
 PKG_CONFIG ?= pkg-config
 # Libraries with a .pc file; libcsv has none, so it is linked with -lcsv.
-PKGS := gsl cairo cairo-png cairo-pdf cairo-svg pangocairo jansson
+PKGS := gsl cairo cairo-png cairo-pdf cairo-svg pangocairo glib-2.0 jansson
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)

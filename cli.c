@@ -197,11 +197,14 @@ const cli_command cli_commands[] = {
      "thresholds in the metric's own units; then evaluates every rule on every\n"
      "replication into alerts.csv, and adds an alerts page and a runbook to the\n"
      "report.", NULL},
-    {"merge", cmd_merge, "PART...", "input output format fail-on-exhaustion quiet",
+    {"merge", cmd_merge, "PART...",
+     "input output format fail-on-exhaustion quiet tz observed-day observed-fold",
      "combine the parts of a sharded run into the outputs of one run",
      "Combines every shard's part (natcap-shard-K-of-N.bin files, or directories\n"
-     "holding them) into the outputs a single `natcap run` would have written.\n"
-     "The scenarios, replications and seeds come from the parts.",
+     "holding them) into the outputs a single `natcap run` would have written,\n"
+     "the comparison with observed.csv included.  The scenarios, replications\n"
+     "and seeds come from the parts; so do -i, --format, --tz, --observed-day\n"
+     "and --observed-fold, unless given.",
      "-s, -r, --seed and the shard come from the parts"},
     {"validate", cmd_validate, NULL, "input scenario verbose quiet",
      "load and check the input files; simulate nothing",

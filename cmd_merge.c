@@ -1,8 +1,10 @@
 /*
  * cmd_merge.c - `natcap merge PART...`: add up the parts of a sharded run
- * (io/shard.h) and write the outputs a single `natcap run` would have.
+ * (io/shard.h) and write the outputs a single `natcap run` would have,
+ * the comparison with observed.csv included.
  */
 #include "cmd.h"
+#include "commands.h"
 
 #include "io/csv_out.h"
 #include "io/shard.h"
@@ -26,6 +28,8 @@ static int merge_write(const cli *m, const shard_set *set, const nc_input *in)
     if (st == NC_OK)
         st = shard_set_merge(set, rs, n, &err);
     if (st == NC_OK)
+        st = observed_attach(rs, n, &cmd_observed, &err);
+    if (st == NC_OK)
         st = cmd_write_outputs(m, (const nc_scen_result *const *)rs, n, &err);
     int rc = st != NC_OK ? cmd_report(&err) : 0;
     if (st == NC_OK && !m->quiet)
@@ -33,6 +37,7 @@ static int merge_write(const cli *m, const shard_set *set, const nc_input *in)
     if (st == NC_OK && m->fail_on_exhaustion &&
         cmd_any_exhausted((const nc_scen_result *const *)rs, n))
         rc = EXIT_EXHAUSTED;
+    observed_detach(rs, n);
     for (size_t i = 0; rs != NULL && i < n; i++)
         nc_scen_result_destroy(rs[i]);
     free(rs);
@@ -66,6 +71,13 @@ int cmd_merge(const cli *c, char **parts, size_t nparts)
     m.nscenarios = h->nscen;
     m.replications = h->replications;
     m.seed = h->seed;
+    /* observed.csv is read as the shards were told to, unless merge says otherwise */
+    if (!cli_given(c, "tz"))
+        m.obs.tz_s = (int)h->obs_tz_s;
+    if (!cli_given(c, "observed-day") && !cli_given(c, "observed-fold")) {
+        m.obs.day = h->obs_day[0] != '\0' ? h->obs_day : NULL;
+        m.obs.fold = (obs_fold)h->obs_fold;
+    }
     nc_input in = {0};
     int rc = cmd_load(&m, &in);
     if (rc >= 0 && !input_set)

@@ -49,6 +49,9 @@ static nc_status begin_part(const cli *c, const nc_input *in, const gsl_rng_type
     h->formats = c->formats;
     h->replications = c->replications;
     h->seed = c->seed;
+    h->obs_tz_s = c->obs.tz_s;   /* for the merge's comparison with observed.csv */
+    snprintf(h->obs_day, sizeof h->obs_day, "%s", c->obs.day != NULL ? c->obs.day : "");
+    h->obs_fold = (uint32_t)c->obs.fold;
     bo->unit_lo = h->unit_lo;
     bo->unit_hi = h->unit_hi;
     if (h->unit_lo == h->unit_hi)   /* empty shard; (0, 0) would mean "all" */

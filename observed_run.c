@@ -19,7 +19,7 @@ nc_status observed_attach(nc_scen_result *const *rs, size_t n, const nc_observed
         if (flagged ? !rs[i]->sc->observed : i > 0)
             continue;
         if (!rs[i]->by_rep_kept)
-            continue;   /* merged from shard parts: no per-replication series */
+            continue;   /* no per-replication samples (never, from run or merge) */
         obs_compare *c = obs_compare_build(rs[i], o);
         if (c == NULL)
             return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");

@@ -58,7 +58,8 @@ typedef struct obs_compare {
     obs_gw_cmp *gw;            /* [scenario's gateways] */
 } obs_compare;
 
-/* NULL on ENOMEM.  r must have by_rep_kept (a run, not a shard merge). */
+/* NULL on ENOMEM.  r must have by_rep_kept (a run, or a merge of shard
+ * parts, which carry the per-replication samples). */
 obs_compare *obs_compare_build(const nc_scen_result *r, const nc_observed *o);
 void obs_compare_destroy(obs_compare *c);
 

@@ -74,8 +74,8 @@ typedef struct nc_gw_result {
                                      instance without ports was asked in k; summed over reps */
 
     /* per replication and interval, to resample the model to observations
-     * (model/compare.c): [rep * nsamples + k]; by_rep_kept is 0 when a result
-     * was merged from shard parts, which do not carry them */
+     * (model/compare.c): [rep * nsamples + k]; by_rep_kept says whether they
+     * were filled (by a run, or from shard parts, which carry them) */
     struct nc_rep_sample *by_rep;
 } nc_gw_result;
 
@@ -106,7 +106,7 @@ typedef struct nc_scen_result {
     nc_row_result *rows;          /* [sc->nservices] */
     uint64_t simulated;           /* requests simulated, warm-up included (for NATCAP_STATS
                                      and make bench; not kept in shard part files) */
-    int by_rep_kept;              /* nc_gw_result.by_rep filled by sim_merge */
+    int by_rep_kept;              /* nc_gw_result.by_rep filled (sim_merge, shard_read_data) */
     const struct obs_compare *cmp; /* model vs observed (model/compare.h), NULL when not compared */
 } nc_scen_result;
 

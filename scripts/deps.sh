@@ -8,7 +8,7 @@
 # prints the exact command and fails.  Called by `make run` and `make bench`
 # (no argument), `make test` (test) and `make test-slurm` (test slurm).
 set -u
-pkgs="libgsl-dev libcsv-dev libcairo2-dev libpango1.0-dev libjansson-dev check pkg-config fonts-dejavu-core"
+pkgs="libgsl-dev libcsv-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libjansson-dev check pkg-config fonts-dejavu-core"
 # Test only: GNU parallel (its preinst diverts moreutils' /usr/bin/parallel
 # to /usr/bin/parallel.moreutils, before or after moreutils is installed),
 # xargs, cmp/diff, awk, mount (tmpfs for the full-disk tests), mandoc (man page lint), python3-yaml

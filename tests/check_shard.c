@@ -3,11 +3,11 @@
  * parsing, the shard taken from Slurm / Kubernetes environment variables,
  * the part's serialize -> deserialize round trip, and the exact merge:
  * two scenarios run whole and as 3 shards (one straddling both scenarios)
- * give equal results field by field.  Damaged parts are refused.  SHA-256
- * against the FIPS 180-4 examples (csrc.nist.gov "SHA256.pdf" and
- * "SHA2_Additional.pdf").
+ * give equal results field by field.  Damaged parts are refused.  The
+ * SHA-256 natcap hashes with (io/shard_hash: GLib's GChecksum) against the
+ * FIPS 180-4 examples (csrc.nist.gov "SHA256.pdf" and "SHA2_Additional.pdf").
  */
-#include "../io/sha256.h"
+#include "../io/observed_in.h"
 #include "../io/shard.h"
 #include "../model/batch.h"
 #include "fixture.h"
@@ -23,13 +23,16 @@
 
 static void expect_digest(const char *hex, const void *data, size_t n, size_t repeat)
 {
-    sha256_ctx c;
+    shard_sha c;
     uint8_t d[32];
     char got[65];
-    sha256_init(&c);
+    shard_sha_init(&c);
     for (size_t i = 0; i < repeat; i++)
-        sha256_update(&c, data, n);
-    sha256_final(&c, d);
+        shard_sha_update(&c, data, n);
+    ck_assert_uint_eq(c.len, n * repeat);
+    shard_sha_final(&c, d);
+    ck_assert_ptr_null(c.g);
+    shard_sha_free(&c);   /* after final: a no-op */
     for (int i = 0; i < 32; i++)
         snprintf(got + 2 * i, 3, "%02x", d[i]);
     ck_assert_str_eq(got, hex);
@@ -215,6 +218,8 @@ static void two_init(two *t)
 
 static void expect_equal(const nc_scen_result *x, const nc_scen_result *y)
 {
+    ck_assert_int_eq(x->by_rep_kept, 1);
+    ck_assert_int_eq(y->by_rep_kept, 1);
     ck_assert_uint_eq(x->reps, y->reps);
     ck_assert_uint_eq(x->nsamples, y->nsamples);
     ck_assert_str_eq(x->rng_name, y->rng_name);
@@ -237,6 +242,13 @@ static void expect_equal(const nc_scen_result *x, const nc_scen_result *y)
         ck_assert_uint_eq(a->exhausted_reps, b->exhausted_reps);
         ck_assert_int_eq(a->first_exhaustion, b->first_exhaustion);
         ck_assert_uint_eq(a->exhausted_us_sum, b->exhausted_us_sum);
+        ck_assert_uint_eq(a->pools_exhausted_sum, b->pools_exhausted_sum);
+        ck_assert_uint_eq(a->pools_alert_sum, b->pools_alert_sum);
+        ck_assert_uint_eq(a->util_peak_sum, b->util_peak_sum);
+        ck_assert_uint_eq(a->portless_reps, b->portless_reps);
+        ck_assert_mem_eq(a->binding_by_rep, b->binding_by_rep, nr * sizeof(uint32_t));
+        /* the per-replication samples the comparison with observations uses */
+        ck_assert_mem_eq(a->by_rep, b->by_rep, nr * ns * sizeof *a->by_rep);
         ck_assert_mem_eq(a->peak_by_rep, b->peak_by_rep, nr * sizeof *a->peak_by_rep);
         ck_assert_mem_eq(a->first_fail_by_rep, b->first_fail_by_rep, nr * sizeof(sim_time));
         ck_assert_mem_eq(a->in_use_by_rep, b->in_use_by_rep, nr * ns * sizeof(uint32_t));
@@ -250,6 +262,7 @@ static void expect_equal(const nc_scen_result *x, const nc_scen_result *y)
         ck_assert_mem_eq(a->stale_reuses_sum, b->stale_reuses_sum, ns * sizeof(uint64_t));
         ck_assert_mem_eq(a->requests_sum, b->requests_sum, ns * sizeof(uint64_t));
         ck_assert_mem_eq(a->fail_reps, b->fail_reps, ns * sizeof(uint32_t));
+        ck_assert_mem_eq(a->util_in_use_sum, b->util_in_use_sum, ns * sizeof(uint64_t));
     }
     for (size_t i = 0; i < x->sc->nservices; i++) {
         const nc_row_result *a = &x->rows[i], *b = &y->rows[i];
@@ -278,6 +291,9 @@ static FILE *write_shard(const two *t, uint32_t k, uint32_t n)
     h.formats = 5;
     h.replications = -1;
     h.seed = -1;
+    h.obs_tz_s = -5400;   /* --tz -01:30; then --observed-day or --observed-fold */
+    snprintf(h.obs_day, sizeof h.obs_day, "%s", k % 2 ? "" : "2026-11-30");
+    h.obs_fold = k % 2 ? OBS_FOLD_MEAN : OBS_FOLD_NONE;
     h.k = k;
     h.n = n;
     h.units = t->sc[0].replications + t->sc[1].replications;
@@ -323,6 +339,9 @@ START_TEST(shards_merge_to_the_whole)
         ck_assert_uint_eq(h.formats, 5);
         ck_assert_int_eq(h.replications, -1);
         ck_assert_int_eq(h.seed, -1);
+        ck_assert_int_eq(h.obs_tz_s, -5400);
+        ck_assert_str_eq(h.obs_day, k % 2 ? "" : "2026-11-30");
+        ck_assert_uint_eq(h.obs_fold, k % 2 ? OBS_FOLD_MEAN : OBS_FOLD_NONE);
         ck_assert_uint_eq(h.k, k);
         ck_assert_uint_eq(h.n, 3);
         ck_assert_uint_eq(h.units, 8);
@@ -395,6 +414,32 @@ START_TEST(damaged_parts_are_refused)
 }
 END_TEST
 
+/* A part of another format version (here the version field patched to 2,
+ * the format before the per-replication samples) is refused by its version,
+ * naming the file and the natcap that wrote it, before its checksum. */
+START_TEST(other_format_version_is_refused)
+{
+    gsl_set_error_handler_off();
+    two t;
+    two_init(&t);
+    FILE *fp = write_shard(&t, 1, 2);
+    FILE *old = damaged(fp, 8, 0);   /* copy; byte 8 (version, LE) then set to 2 */
+    fseek(old, 8, SEEK_SET);
+    fputc(2, old);
+    rewind(old);
+    nc_error err = {0};
+    shard_header h;
+    ck_assert_int_eq(shard_read_header(old, "old.bin", &h, &err), NC_EINPUT);
+    ck_assert_str_eq(err.file, "old.bin");
+    ck_assert_msg(strstr(err.msg, "format 2, written by natcap " NATCAP_VERSION) != NULL &&
+                      strstr(err.msg, "reads format 3") != NULL,
+                  "message: %s", err.msg);
+    ck_assert_ptr_null(h.scen);
+    fclose(old);
+    fclose(fp);
+}
+END_TEST
+
 START_TEST(input_hash_sees_every_file)
 {
     char dir[] = "/tmp/check_shard.XXXXXX";
@@ -438,6 +483,7 @@ Suite *shard_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, shards_merge_to_the_whole);
     tcase_add_test(tc, damaged_parts_are_refused);
+    tcase_add_test(tc, other_format_version_is_refused);
     tcase_add_test(tc, input_hash_sees_every_file);
     suite_add_tcase(s, tc);
     return s;

@@ -9,8 +9,11 @@
 # every output file byte for byte (SOURCE_DATE_EPOCH fixes the PDF dates).
 # Then the rejections: a missing, a duplicated and a foreign part (other seed,
 # other inputs), changed inputs, a damaged part; all exit 65 and name the
-# part, and write nothing.  Also the Slurm / Kubernetes environment variables,
-# empty shards (N > units) and bad --shard values.
+# part, and write nothing; so does a part of another format version.  With
+# observed.csv (both scenarios compared): run and shards + merge give the
+# same files, the comparison with observations included, also with --tz,
+# --observed-day or --observed-fold given to the shards or to the merge.  Also the Slurm / Kubernetes
+# environment variables, empty shards (N > units) and bad --shard values.
 # Prints "N passed, M failed" last; exits 1 when anything failed.
 
 set -u
@@ -248,6 +251,99 @@ if printf '%s\n' 0 1 2 3 4 5 6 7 8 9 |
 else
     ko "10 shards of 8 units"
 fi
+
+# ---------------------------------------------------------------- with observed.csv
+# The same batch with observations (SPEC §6) of both scenarios (scenarios.csv
+# `observed` yes): shards 0-2 hold baseline's replications, shard 2 straddles
+# into busy.  in_use each minute, open every 2 minutes (resampled: stat max
+# over two model intervals), alloc_failures each minute.
+OBS=$T/obsin
+mkdir -p "$OBS"
+cp "$IN"/*.csv "$OBS/"
+sed 's/^scenario,description,/scenario,observed,description,/; s/^baseline,/baseline,yes,/; s/^busy,/busy,yes,/' \
+    "$IN/scenarios.csv" >"$OBS/scenarios.csv"
+awk 'BEGIN { print "time,gateway,metric,value,interval_s,stat,source"
+    for (k = 0; k < 30; k++) printf "00:%02d:00,egress,in_use,%d,60,max,test gauge\n", k, 1400 + 7 * k
+    for (k = 0; k < 30; k += 2) printf "00:%02d:00,egress,open,%d,120,max,\n", k, 9 + k % 3
+    for (k = 0; k < 30; k++) printf "00:%02d:00,egress,alloc_failures,%d,60,sum,\n", k, (k > 20 ? 5 : 0) }' \
+    >"$OBS/observed.csv"
+
+# compared DIR: the comparison is in every output that carries one
+compared() {
+    for s in baseline busy; do
+        [ "$(wc -l <"$1/$s/observed.csv" 2>/dev/null || echo 0)" -gt 30 ] || return 1
+    done
+    [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "observed_mape") c = i }
+        NR > 1 && $c != "" { n++ } END { print n + 0 }' "$1/summary.csv")" = 2 ] &&
+        grep -q "^## Model vs observed" "$1/report.md"
+}
+
+obs_shards() {   # obs_shards DIR [OPTIONS...]: the 4 shards of $OBS into DIR
+    dir=$1
+    shift
+    printf '%s\n' 0 1 2 3 | xargs -P2 -I{} "$NATCAP" run -q -i "$OBS" -o "$dir" --shard {}/4 \
+        --format $FMT -j1 "$@"
+}
+if "$NATCAP" run -q -i "$OBS" -o "$T/obs_single1" --format $FMT -j1 &&
+    "$NATCAP" run -q -i "$OBS" -o "$T/obs_single2" --format $FMT -j2 && compared "$T/obs_single1" &&
+    same_tree "$T/obs_single1" "$T/obs_single2"; then
+    ok "run with observed.csv compares both scenarios; -j1 and -j2 identical"
+else
+    ko "run with observed.csv"
+fi
+if obs_shards "$T/obs_parts" && "$NATCAP" merge -o "$T/obs_merged" "$T/obs_parts" >"$T/obs_merge.out" &&
+    "$NATCAP" run -i "$OBS" -o "$T/obs_single3" --format $FMT -j2 >"$T/obs_run.out" &&
+    compared "$T/obs_merged" && same_tree "$T/obs_single1" "$T/obs_merged" &&
+    cmp -s "$T/obs_merge.out" "$T/obs_run.out"; then
+    ok "with observed.csv, merge of 4 shards = run: observed.csv, summary, charts, report ($(wc -l <"$T/list.ref") files), stdout"
+else
+    ko "with observed.csv, merged outputs differ from the run's"
+fi
+
+# --tz given to the shards is kept in the parts; given to the merge, it wins
+"$NATCAP" run -q -i "$OBS" -o "$T/obs_tz" --format $FMT -j2 --tz +00:05
+if ! cmp -s "$T/obs_tz/baseline/observed.csv" "$T/obs_single1/baseline/observed.csv" &&
+    obs_shards "$T/obs_tzparts" --tz +00:05 && "$NATCAP" merge -q -o "$T/obs_tzmerged" "$T/obs_tzparts" &&
+    same_tree "$T/obs_tz" "$T/obs_tzmerged" &&
+    "$NATCAP" merge -q -o "$T/obs_tzmerged2" --tz +00:05 "$T/obs_parts" &&
+    same_tree "$T/obs_tz" "$T/obs_tzmerged2"; then
+    ok "--tz of the shards used by the merge; --tz given to merge overrides it"
+else
+    ko "--tz through the parts / to merge"
+fi
+
+# observations of two days: --observed-day given to the shards is kept in the
+# parts (without it the merge could not read observed.csv); --observed-fold
+# given to the merge wins over it
+OBS2=$T/obsin2
+mkdir -p "$OBS2"
+cp "$OBS"/*.csv "$OBS2/"
+awk 'BEGIN { print "time,gateway,metric,value,stat"
+    for (d = 30; d <= 31; d++) for (k = 0; k < 30; k++)
+        printf "2026-11-%02dT00:%02d:00Z,egress,in_use,%d,max\n", d, k, 1300 + 11 * k - 50 * (d - 30) }' |
+    sed 's/2026-11-31/2026-12-01/' >"$OBS2/observed.csv"
+"$NATCAP" run -q -i "$OBS2" -o "$T/obs_day" --format $FMT -j2 --observed-day 2026-12-01
+"$NATCAP" run -q -i "$OBS2" -o "$T/obs_fold" --format $FMT -j2 --observed-fold max
+rm -f "$T/dayparts"/*.bin
+printf '%s\n' 0 1 2 3 | xargs -P2 -I{} "$NATCAP" run -q -i "$OBS2" -o "$T/dayparts" --shard {}/4 \
+    --format $FMT -j1 --observed-day 2026-12-01
+if compared "$T/obs_day" && ! cmp -s "$T/obs_day/baseline/observed.csv" "$T/obs_fold/baseline/observed.csv" &&
+    "$NATCAP" merge -q -o "$T/obs_daymerged" "$T/dayparts" && same_tree "$T/obs_day" "$T/obs_daymerged" &&
+    "$NATCAP" merge -q -o "$T/obs_foldmerged" --observed-fold max "$T/dayparts" &&
+    same_tree "$T/obs_fold" "$T/obs_foldmerged"; then
+    ok "--observed-day of the shards used by the merge; --observed-fold given to merge overrides it"
+else
+    ko "--observed-day through the parts / --observed-fold to merge"
+fi
+
+# a part of another format version (the field patched to 2, the format
+# before the per-replication samples): refused by name, before its checksum
+mkdir -p "$T/old"
+cp "$T/p/1/natcap-shard-1-of-4.bin" "$T/old/"
+printf '\002' | dd of="$T/old/natcap-shard-1-of-4.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_reject "part of format 2 rejected" 65 \
+    "old/natcap-shard-1-of-4\.bin: a shard part of format 2, written by natcap .*reads format 3" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/p/0" "$T/old" "$T/p/2" "$T/p/3"
 
 # every run and merge above that wrote results: counts add up (tests/conserve.sh)
 if conserved_all "$T" >"$T/cons"; then ok "counts add up to summary.csv in every result"
