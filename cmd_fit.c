@@ -395,7 +395,10 @@ int cmd_fit(int argc, char **argv)
         sc0.seed = (uint64_t)f.seed;
 
     fit_calibration fc;
-    st = fit_calibrate(&f, &sc0, &obs, &fc, &err);
+    memset(&fc, 0, sizeof fc);
+    st = observed_in_watch(&obs, &sc0, &err);   /* the pools observed.csv names */
+    if (st == NC_OK)
+        st = fit_calibrate(&f, &sc0, &obs, &fc, &err);
     fit_gw *fg = fc.fg;
     size_t nfg = fc.nfg;
     const obs_compare *c0 = fc.c0, *c1 = fc.c1;

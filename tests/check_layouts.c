@@ -109,6 +109,66 @@ START_TEST(test_topology_per_destination)
 }
 END_TEST
 
+/* Every pool's name (as binding_pool spells it) finds that pool, and only it. */
+static void assert_names_round_trip(const fx *f)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    char name[160];
+    for (uint64_t p = 0; p < t.pools; p++) {
+        nc_topology_pool_name(&t, &f->sc, p, name, sizeof name);
+        ck_assert_uint_eq(nc_topology_pool_find(&t, &f->sc, name), p);
+    }
+    nc_topology_free(&t);
+}
+
+static uint64_t find(const fx *f, const char *name)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    uint64_t p = nc_topology_pool_find(&t, &f->sc, name);
+    nc_topology_free(&t);
+    return p;
+}
+
+START_TEST(test_topology_pool_find)
+{
+    fx f;
+    gcp_fixture(&f, 1);   /* per instance and per destination: api#I>api#1, 1500 pools */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "api#1009>api#1"), 1008);
+    const char *bad[] = {"api#0>api#1", "api#1501>api#1", "api#01>api#1", "api#1>api#2", "api#1",
+                         "api#1>", "Api#1>api#1", "", "nat", "api#1>api#1 ", "api#>api#1",
+                         "api#18446744073709551617>api#1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(find(&f, bad[i]) == UINT64_MAX, "'%s' found", bad[i]);
+    f.gw[0].mapping = NC_MAPPING_GLOBAL;   /* per instance only: api#I */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "api#1500"), 1499);
+    ck_assert_uint_eq(find(&f, "api#1501"), UINT64_MAX);
+    f.gw[0].ports_per_instance = 0;         /* global: the gateway's name */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, f.gw[0].name), 0);
+    ck_assert_uint_eq(find(&f, "api#1"), UINT64_MAX);
+
+    fx_init(&f);   /* per destination: two services share search's pools */
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.sc.ndestinations = 2;
+    f.de[1] = f.de[0];
+    snprintf(f.de[0].name, sizeof f.de[0].name, "search");
+    snprintf(f.de[1].name, sizeof f.de[1].name, "maps");
+    f.de[0].addresses = 4;
+    f.de[1].addresses = 2;
+    fx_add_row(&f, "web", 0, 1, 20, 10);   /* maps: pools 0, 1 */
+    fx_add_row(&f, "web", 0, 0, 20, 50);   /* search: pools 2..5 */
+    fx_add_row(&f, "batch", 0, 0, 2, 1);   /* search again */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "search#4"), 5);
+    ck_assert_uint_eq(find(&f, "maps#3"), UINT64_MAX);
+    ck_assert_uint_eq(find(&f, "web#1"), UINT64_MAX);
+}
+END_TEST
+
 /* A per-destination gateway of 50 mappings per address: "big" (1 address)
  * gets 1 new connection/s held 0.1 s + 60 s TIME_WAIT: demand 60.1 > 50;
  * "small" (2 addresses) gets 0.5/s: 0.25 x 60.1 = 15 per address. */
@@ -278,6 +338,7 @@ Suite *layouts_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_topology_per_instance);
     tcase_add_test(t, test_topology_per_destination);
+    tcase_add_test(t, test_topology_pool_find);
     tcase_add_test(t, test_binding_pool_and_demand_line);
     tcase_add_test(t, test_portless_is_full);
     tcase_add_test(t, test_severity_bands);
