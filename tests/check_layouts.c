@@ -249,6 +249,97 @@ START_TEST(test_binding_pool_and_demand_line)
 }
 END_TEST
 
+/* Watch pools of a scenario (nc_scenario.watch) by name. */
+static void watch(fx *f, nc_pool_ref *refs, const char *const *names, size_t n)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    for (size_t i = 0; i < n; i++) {
+        memset(&refs[i], 0, sizeof refs[i]);
+        refs[i].pool = nc_topology_pool_find(&t, &f->sc, names[i]);
+        ck_assert_uint_ne(refs[i].pool, UINT64_MAX);
+        snprintf(refs[i].name, sizeof refs[i].name, "%s", names[i]);
+    }
+    nc_topology_free(&t);
+    f->sc.watch = refs;
+    f->sc.nwatch = n;
+}
+
+/* A watched pool's series against references: on a global gateway the one
+ * pool is the fullest, so its series is the gateway's, exactly (50 ports,
+ * exhausted, pooled rows too); on a per-destination gateway the pools'
+ * attempts and failures add up to the gateway's in every interval, and a
+ * level's highest inside an interval is at least the levels at its ends
+ * (slow: connections held 200 s, most intervals see no new one). */
+START_TEST(test_watched_pool_series)
+{
+    fx f;
+    fx_init(&f);
+    f.gw[0].port_min = 1000;
+    f.gw[0].port_max = 1049;
+    f.gw[0].time_wait_s = 10;
+    fx_add_row(&f, "a", 0, 0, 2, 3);
+    nc_service *p = fx_add_row(&f, "b", 0, 0, 2, 2);
+    p->pool_idle = 2;
+    p->pool_max = 4;
+    nc_pool_ref refs[3];
+    watch(&f, refs, (const char *const[]){"gw"}, 1);
+    batch_opts o = {.jobs = 2};
+    nc_scen_result *r = NULL;
+    nc_error err;
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    ck_assert_uint_eq(r->npool_series, 1);
+    const nc_gw_result *g = &r->gw[0];
+    ck_assert_uint_gt(g->alloc_failures, 0);
+    size_t n = (size_t)r->reps * r->nsamples;
+    for (size_t i = 0; i < n; i++) {
+        const nc_rep_sample *x = &r->pools[0].by_rep[i], *y = &g->by_rep[i];
+        ck_assert_uint_eq(r->pools[0].in_use_by_rep[i], g->in_use_by_rep[i]);
+        ck_assert_uint_eq(x->imax, y->imax);
+        ck_assert_uint_eq(x->open, y->open);
+        ck_assert_uint_eq(x->omax, y->omax);
+        ck_assert_uint_eq(x->attempts, y->attempts);
+        ck_assert_uint_eq(x->alloc_failures, y->alloc_failures);
+    }
+    nc_scen_result_destroy(r);
+
+    fx_init(&f);
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.gw[0].per_destination_limit = 30;
+    f.sc.ndestinations = 2;
+    f.de[1] = f.de[0];
+    snprintf(f.de[1].name, sizeof f.de[1].name, "slow");
+    f.de[1].addresses = 2;
+    f.de[1].latency_p50_ms = 200000;
+    fx_add_row(&f, "a", 0, 0, 2, 0.3);     /* api#1: 0.6/s x 60.1 s = 36 > 30 */
+    fx_add_row(&f, "b", 0, 1, 1, 0.005);   /* slow#1, slow#2 */
+    watch(&f, refs, (const char *const[]){"slow#2", "api#1", "slow#1"}, 3);
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    g = &r->gw[0];
+    ck_assert_uint_gt(g->alloc_failures, 0);
+    size_t quiet = 0;
+    for (uint32_t rep = 0; rep < r->reps; rep++)
+        for (uint32_t k = 0; k < r->nsamples; k++) {
+            size_t i = (size_t)rep * r->nsamples + k;
+            uint64_t att = 0, fail = 0;
+            for (size_t w = 0; w < 3; w++) {
+                const nc_pool_series *ps = &r->pools[w];
+                att += ps->by_rep[i].attempts;
+                fail += ps->by_rep[i].alloc_failures;
+                uint32_t end = ps->in_use_by_rep[i], prev = k > 0 ? ps->in_use_by_rep[i - 1] : 0;
+                ck_assert_uint_ge(ps->by_rep[i].imax, end);
+                ck_assert_uint_ge(ps->by_rep[i].imax, prev);
+                ck_assert_uint_ge(ps->by_rep[i].omax, ps->by_rep[i].open);
+                quiet += w != 1 && ps->by_rep[i].attempts == 0 && prev > 0;
+            }
+            ck_assert_uint_eq(att, g->by_rep[i].attempts);
+            ck_assert_uint_eq(fail, g->by_rep[i].alloc_failures);
+        }
+    ck_assert_uint_gt(quiet, 10);   /* the carried level was tested */
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
 /* 3 instances with 8 ports each, one IP of 16 ports: instance 3 gets none.
  * Its requests fail, so the gateway is 100 % used though the other two
  * hold ~2 of their 8; with a second IP it is not. */
@@ -339,6 +430,7 @@ Suite *layouts_suite(void)
     tcase_add_test(t, test_topology_per_instance);
     tcase_add_test(t, test_topology_per_destination);
     tcase_add_test(t, test_topology_pool_find);
+    tcase_add_test(t, test_watched_pool_series);
     tcase_add_test(t, test_binding_pool_and_demand_line);
     tcase_add_test(t, test_portless_is_full);
     tcase_add_test(t, test_severity_bands);
