@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "cmd.h"
+#include "commands.h"
 
 #include "io/observed_out.h"
 #include "io/warn.h"
@@ -275,6 +276,9 @@ int cmd_prepare(const cli *c, nc_input *in, const gsl_rng_type **T)
         cmd_print_warnings(in);
     if (rc < 0)
         rc = prerun_check(c, in);
+    nc_error err = {0};   /* observed.csv's pool names, before the output directory */
+    if (rc < 0 && observed_watch(in->scenarios, in->nscenarios, &cmd_observed, 0, &err) != NC_OK)
+        rc = cmd_report(&err);
     if (rc < 0)
         rc = cmd_check_output(c->output);
     if (rc >= 0) {

@@ -3,6 +3,7 @@
  * was found and how it resolved (io/validate_out.h), simulate nothing.
  */
 #include "cmd.h"
+#include "commands.h"
 
 #include "io/explain.h"
 #include "io/validate_out.h"
@@ -24,6 +25,9 @@ int cmd_validate(const cli *c, char **operands, size_t noperands)
     cmd_print_warnings(&in);
     size_t nall = in.nscenarios;
     rc = cmd_select_scenarios(&in, c);
+    nc_error err = {0};
+    if (rc < 0 && observed_watch(in.scenarios, in.nscenarios, &cmd_observed, 0, &err) != NC_OK)
+        rc = cmd_report(&err);
     if (rc >= 0) {
         csv_explain_free(&ex);
         nc_input_free(&in);

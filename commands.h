@@ -15,6 +15,11 @@ int cmd_fit(int argc, char **argv);
 #include "model/observed.h"
 #include "model/result.h"
 #include "model/status.h"
+/* observed_watch, before the run: the pools observed.csv names, looked up
+ * in the layout of each scenario that will be compared and, with `keep`,
+ * set as its watch (io/observed_in.h, observed_in_watch); NC_EINPUT for a
+ * name that is no pool of its gateway. */
+nc_status observed_watch(nc_scenario *scs, size_t n, const nc_observed *o, int keep, nc_error *err);
 nc_status observed_attach(nc_scen_result *const *rs, size_t n, const nc_observed *o, nc_error *err);
 void observed_detach(nc_scen_result *const *rs, size_t n);
 

@@ -270,6 +270,9 @@ static nc_status parse_rows(L *l, const nc_gateway *gws, size_t ngw, const obser
         if (strlen(p->pool) >= sizeof ((obs_series *)0)->pool)
             return csv_value_error(&v, err, "pool name longer than %zu characters",
                                    sizeof ((obs_series *)0)->pool - 1);
+        if (p->pool[0] != '\0' && (p->metric == OBS_REQUESTS || p->metric == OBS_FAILED_REQUESTS))
+            return csv_value_error(&v, err, "%s are counted per gateway, not per pool: leave pool "
+                                   "blank", obs_metric_names[p->metric]);
         v = cell(l, r, C_SOURCE);
         p->source = v.s ? v.s : "";
     }

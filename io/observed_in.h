@@ -45,6 +45,14 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
                                const nc_gateway *gws, size_t ngw, const observed_in_opts *o,
                                nc_observed *out, nc_error *err);
 
+/* The pools o's series name (its pool column), looked up in scenario sc's
+ * layout (model/topology.h) and set as sc->watch, each pool once, so that a
+ * run records their own series (io/observed_pools.c).  NC_EINPUT naming
+ * observed.csv, the series' first line and column 'pool' when a name is no
+ * pool of that gateway in sc (with "did you mean" when one is close);
+ * NC_ENOMEM. */
+nc_status observed_in_watch(const nc_observed *o, nc_scenario *sc, nc_error *err);
+
 /* "+HH:MM" / "-HH:MM" / "Z" into seconds; 0 on success (for --tz). */
 int observed_parse_tz(const char *s, int *out_s);
 

@@ -166,6 +166,8 @@ static void *worker(void *arg)
             s = NULL;
             s_scen = scen;
             st = sim_create(&sh->sc[scen], &s, &err);
+            if (st == NC_OK && sh->sc[scen].nwatch > 0)
+                st = sim_watch_pools(s, &err);
         }
         if (st == NC_OK)
             st = sim_run(s, sh->T, sh->seeds[scen][rep], &ctl, &err);

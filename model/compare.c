@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The replication's value of metric m with stat st over intervals [lo, hi). */
-static double rep_value(const nc_gw_result *x, uint32_t ns, uint32_t rep, uint32_t lo, uint32_t hi,
-                        obs_metric m, obs_stat st)
+/* The replication's value of metric m with stat st over intervals [lo, hi),
+ * from a pool's series (by_rep and in_use_by_rep of the gateway's fullest
+ * pool or of a watched one). */
+static double rep_value(const nc_rep_sample *by_rep, const uint32_t *in_use_by_rep, uint32_t ns,
+                        uint32_t rep, uint32_t lo, uint32_t hi, obs_metric m, obs_stat st)
 {
-    const nc_rep_sample *z = &x->by_rep[(size_t)rep * ns];
-    const uint32_t *end = &x->in_use_by_rep[(size_t)rep * ns];
+    const nc_rep_sample *z = &by_rep[(size_t)rep * ns];
+    const uint32_t *end = &in_use_by_rep[(size_t)rep * ns];
     double v = 0;
     for (uint32_t k = lo; k < hi; k++) {
         double level = m == OBS_IN_USE ? end[k] : z[k].open;
@@ -75,6 +77,15 @@ void obs_compare_destroy(obs_compare *c)
 
 static void score_gateway(const nc_scen_result *r, obs_compare *c, size_t g);
 
+/* The watched pool series s names, NULL when the run did not record it. */
+static const nc_pool_series *named_pool(const nc_scen_result *r, const obs_series *s)
+{
+    for (size_t w = 0; w < r->npool_series; w++)
+        if (r->pools[w].ref.gw == s->gw && strcmp(r->pools[w].ref.name, s->pool) == 0)
+            return &r->pools[w];
+    return NULL;
+}
+
 obs_compare *obs_compare_build(const nc_scen_result *r, const nc_observed *o)
 {
     obs_compare *c = calloc(1, sizeof *c);
@@ -106,10 +117,16 @@ obs_compare *obs_compare_build(const nc_scen_result *r, const nc_observed *o)
             obs_compare_destroy(c);
             return NULL;
         }
-        const nc_gw_result *gx = &r->gw[s->gw];
+        const nc_rep_sample *by_rep = r->gw[s->gw].by_rep;
+        const uint32_t *in_use_by_rep = r->gw[s->gw].in_use_by_rep;
+        if (s->pool[0] != '\0') {
+            const nc_pool_series *ps = named_pool(r, s);
+            by_rep = ps ? ps->by_rep : NULL;
+            in_use_by_rep = ps ? ps->in_use_by_rep : NULL;
+        }
         for (size_t k = 0; k < s->n; k++) {
             uint32_t lo, hi;
-            if (!r->by_rep_kept || r->reps == 0 || !span(r, s, k, &lo, &hi)) {
+            if (!r->by_rep_kept || r->reps == 0 || by_rep == NULL || !span(r, s, k, &lo, &hi)) {
                 x->mean[k] = x->p05[k] = x->p95[k] = NAN;
                 if (x->fail_rep_frac)
                     x->fail_rep_frac[k] = NAN;
@@ -118,7 +135,7 @@ obs_compare *obs_compare_build(const nc_scen_result *r, const nc_observed *o)
             double sum = 0;
             uint32_t failing = 0;
             for (uint32_t rep = 0; rep < r->reps; rep++) {
-                v[rep] = rep_value(gx, r->nsamples, rep, lo, hi, s->metric, s->stat);
+                v[rep] = rep_value(by_rep, in_use_by_rep, r->nsamples, rep, lo, hi, s->metric, s->stat);
                 sum += v[rep];
                 failing += v[rep] > 0;
             }

@@ -13,8 +13,10 @@
  *                             retransmissions included; new_connections the
  *                             attempts that got a mapping)
  * then the mean and the 5th / 95th percentiles across replications.  The
- * level is that of the gateway's fullest pool, as everywhere in natcap's
- * results.  An observed interval shorter than sample_s, not aligned with
+ * series is that of the gateway's fullest pool, as everywhere in natcap's
+ * results, unless the observed one names a pool: then it is that pool's own
+ * (nc_scen_result.pools, recorded because the scenario watches it; no model
+ * value when the run did not record it).  An observed interval shorter than sample_s, not aligned with
  * it or outside the simulated day has no model value (and is left out of
  * the scores).
  */

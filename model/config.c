@@ -17,6 +17,7 @@ void nc_scenario_free(nc_scenario *sc)
     free(sc->gateways);
     free(sc->destinations);
     free(sc->services);
+    free(sc->watch);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -48,12 +49,16 @@ int nc_scenario_copy(nc_scenario *dst, const nc_scenario *src)
     dst->services = NULL;
     dst->profiles = NULL;
     dst->nprofiles = 0;
+    dst->watch = NULL;
     dst->description = strdup(src->description ? src->description : "");
     dst->gateways = dup_array(src->gateways, src->ngateways, sizeof *src->gateways);
     dst->destinations = dup_array(src->destinations, src->ndestinations, sizeof *src->destinations);
     dst->services = dup_array(src->services, src->nservices, sizeof *src->services);
     dst->profiles = calloc(src->nprofiles ? src->nprofiles : 1, sizeof *src->profiles);
-    if (!dst->description || !dst->gateways || !dst->destinations || !dst->services || !dst->profiles) {
+    if (src->nwatch > 0)
+        dst->watch = dup_array(src->watch, src->nwatch, sizeof *src->watch);
+    if (!dst->description || !dst->gateways || !dst->destinations || !dst->services || !dst->profiles ||
+        (src->nwatch > 0 && !dst->watch)) {
         nc_scenario_free(dst);
         return -1;
     }

@@ -75,6 +75,17 @@ typedef struct nc_service {
     long line;                        /* line in services.csv, for messages */
 } nc_service;
 
+/* Longest pool name, as in summary.csv's binding_pool ("SERVICE#I>DESTINATION#K"). */
+#define NC_POOL_NAME_MAX (2 * NC_NAME_MAX + 23)
+
+/* One pool of one gateway, numbered within the gateway as model/topology.h lays
+ * them out. */
+typedef struct nc_pool_ref {
+    size_t gw;
+    uint64_t pool;
+    char name[NC_POOL_NAME_MAX + 1];
+} nc_pool_ref;
+
 typedef struct nc_scenario {
     char name[NC_NAME_MAX + 1];
     char *description;                /* owned, never NULL ("" when empty) */
@@ -92,6 +103,11 @@ typedef struct nc_scenario {
     nc_profile *profiles;             /* index 0 is always the built-in "flat" */
     long line;                        /* first line in scenarios.csv, 0 without the file */
     int observed;                     /* scenarios.csv observed = yes: compared with observed.csv */
+    /* pools whose own series are recorded besides the fullest pool's (those that
+     * observed.csv's pool column names; set before the run, not by the loader):
+     * owned, [nwatch], NULL when none */
+    nc_pool_ref *watch;
+    size_t nwatch;
 } nc_scenario;
 
 /* Everything loaded from an input directory. */

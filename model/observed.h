@@ -39,7 +39,7 @@ typedef struct obs_series {
     size_t gw;                 /* index into the input's gateways (same order in every scenario) */
     obs_metric metric;
     obs_stat stat;             /* counts are always OBS_SUM here (cumulative ones differenced) */
-    char pool[2 * NC_NAME_MAX + 24];  /* "" = the gateway's binding (fullest) pool */
+    char pool[NC_POOL_NAME_MAX + 1];  /* "" = the gateway's binding (fullest) pool */
     char *source;              /* owned, "" when not given */
     double t0_s;               /* start of the first interval on the simulated clock */
     double interval_s;         /* > 0 */

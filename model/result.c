@@ -34,6 +34,11 @@ void nc_scen_result_destroy(nc_scen_result *r)
     if (r->rows != NULL)
         for (size_t i = 0; i < r->sc->nservices; i++)
             free(r->rows[i].in_use_sum);
+    for (size_t w = 0; r->pools != NULL && w < r->npool_series; w++) {
+        free(r->pools[w].in_use_by_rep);
+        free(r->pools[w].by_rep);
+    }
+    free(r->pools);
     free(r->gw);
     free(r->rows);
     free(r);
@@ -93,6 +98,24 @@ nc_scen_result *nc_scen_result_create(const nc_scenario *sc, uint32_t reps)
         if (r->rows[i].in_use_sum == NULL) {
             nc_scen_result_destroy(r);
             return NULL;
+        }
+    }
+    if (sc->nwatch > 0) {
+        r->pools = calloc(sc->nwatch, sizeof *r->pools);
+        if (r->pools == NULL) {
+            nc_scen_result_destroy(r);
+            return NULL;
+        }
+        r->npool_series = sc->nwatch;
+        for (size_t w = 0; w < sc->nwatch; w++) {
+            nc_pool_series *p = &r->pools[w];
+            p->ref = sc->watch[w];
+            p->in_use_by_rep = calloc((size_t)reps * n, sizeof *p->in_use_by_rep);
+            p->by_rep = calloc((size_t)reps * n, sizeof *p->by_rep);
+            if (p->in_use_by_rep == NULL || p->by_rep == NULL) {
+                nc_scen_result_destroy(r);
+                return NULL;
+            }
         }
     }
     return r;

@@ -87,6 +87,16 @@ typedef struct nc_rep_sample {
     uint32_t attempts, alloc_failures, requests, failed_requests;
 } nc_rep_sample;
 
+/* The series of one pool the scenario watches (nc_scenario.watch, in that
+ * order), per replication and interval [rep * nsamples + k], as by_rep is
+ * for the fullest pool; requests and failed_requests stay 0 (requests are
+ * not per pool). */
+typedef struct nc_pool_series {
+    nc_pool_ref ref;
+    uint32_t *in_use_by_rep;      /* in use at the end of interval k */
+    struct nc_rep_sample *by_rep;
+} nc_pool_series;
+
 /* Per service row of services.csv. */
 typedef struct nc_row_result {
     uint64_t requests, new_connections, reused, failed_requests;
@@ -104,6 +114,8 @@ typedef struct nc_scen_result {
     char rng_name[32];            /* GSL generator used */
     nc_gw_result *gw;             /* [sc->ngateways] */
     nc_row_result *rows;          /* [sc->nservices] */
+    size_t npool_series;          /* = sc->nwatch */
+    nc_pool_series *pools;        /* [npool_series]: the watched pools; NULL when none */
     uint64_t simulated;           /* requests simulated, warm-up included (for NATCAP_STATS
                                      and make bench; not kept in shard part files) */
     int by_rep_kept;              /* nc_gw_result.by_rep filled (sim_merge, shard_read_data) */

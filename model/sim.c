@@ -222,6 +222,8 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, si
     gw_sample *y = &s->gs[(size_t)g * s->nsamples + s->drop_k];
     y->attempts++;
     y->afail++;
+    if (__builtin_expect(s->nwatch != 0, 0))
+        sim_watch_refused(s, p);
     if (a < s->gws[g].first_fail)
         s->gws[g].first_fail = a;
     if (__builtin_expect(pl->cap == 0, 0)) {   /* an instance without ports */
@@ -262,6 +264,8 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
             gs->peak_epoch++;
         }
     }
+    if (__builtin_expect(s->nwatch != 0, 0))
+        sim_watch_acquire(s, p);
     return 1;
 }
 
@@ -811,6 +815,8 @@ static void record_sample(sim *s, sim_time boundary)
         x->omax = gs->omax;
         gs->omax = best->active + best->idle;
     }
+    if (s->nwatch != 0)
+        sim_watch_sample(s, k);
     for (uint32_t i = 0; i < s->nrows; i++)
         s->row_held[(size_t)i * s->nsamples + k] = s->rr[i].held;
     if (SIM_CHECKS)
@@ -840,6 +846,8 @@ static void start_measuring(sim *s)
                 gs->omax = s->pools[p].active + s->pools[p].idle;
         gs->peak_epoch++;
     }
+    if (s->nwatch != 0)
+        sim_watch_start(s);
 }
 
 static void reset(sim *s)
@@ -860,6 +868,8 @@ static void reset(sim *s)
     memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
     memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);
     memset(s->row_held, 0, (size_t)s->nrows * s->nsamples * sizeof *s->row_held);
+    if (s->nwatch != 0)
+        sim_watch_reset(s);
     s->nconns = 0;
     s->conn_free = NIL;
     s->nreqs = 0;
@@ -1082,6 +1092,8 @@ void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
         x->util_peak_sum += util_peak;
         x->binding_by_rep[rep] = (gs->portless != NIL ? gs->portless : gs->peak_pool) - gs->pool_lo;
     }
+    if (s->nwatch != 0)
+        sim_watch_merge(s, res, rep);
     for (uint32_t i = 0; i < s->nrows; i++) {
         const row_run *rr = &s->rr[i];
         nc_row_result *y = &res->rows[i];

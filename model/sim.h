@@ -69,6 +69,11 @@ typedef struct sim_trace_rec {
 } sim_trace_rec;
 void sim_set_trace(sim *s, sim_trace_rec *buf, size_t cap, size_t *n);
 
+/* Record, from the next run on, the series of the pools sc->watch names
+ * (nc_scen_result.pools) besides the fullest pool's.  NC_ENOMEM; NC_EINPUT
+ * when a pool is not in the gateway's layout. */
+nc_status sim_watch_pools(sim *s, nc_error *err);
+
 /* Add the last run's figures into res as replication number `rep`. */
 void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep);
 

@@ -172,6 +172,11 @@ typedef struct gw_sample {
     uint32_t omax;
 } gw_sample;
 
+/* One interval of one watched pool (sim_watch.c), for one replication. */
+typedef struct watch_sample {
+    uint32_t in_use, imax, open, omax, attempts, afail;
+} watch_sample;
+
 struct sim {
     const nc_scenario *sc;
     uint32_t nrows, ngw, ndest;
@@ -216,7 +221,22 @@ struct sim {
     double xbuf[VAR_BLOCK];
     uint32_t *li;                /* per destination: next unused draw in its block of lbuf */
     sim_time *lbuf;              /* [dest * VAR_BLOCK + i]: latencies, µs */
+    uint32_t nwatch;             /* pools watched (sc->watch, sim_watch.c); 0: the hooks
+                                    below cost one predictable branch each */
+    uint32_t *watch;             /* [nwatch]: their index in pools */
+    watch_sample *ws;            /* [w * nsamples + k] */
 };
+
+/* The watched pools' series (sim_watch.c): a mapping taken from pool p, or
+ * refused by it (counted in interval drop_k); entering the measured period;
+ * the end of interval k; a new run; adding the run into res; freeing. */
+void sim_watch_acquire(sim *s, uint32_t p);
+void sim_watch_refused(sim *s, uint32_t p);
+void sim_watch_start(sim *s);
+void sim_watch_sample(sim *s, uint32_t k);
+void sim_watch_reset(sim *s);
+void sim_watch_merge(const sim *s, nc_scen_result *res, uint32_t rep);
+void sim_watch_free(sim *s);
 
 /* Every invariant of sim_check.c at an interval end (a no-op unless SIM_CHECKS). */
 void sim_check_invariants(const sim *s);

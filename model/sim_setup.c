@@ -199,6 +199,7 @@ void sim_destroy(sim *s)
     free(s->dest_rr);
     free(s->li);
     free(s->lbuf);
+    sim_watch_free(s);
     free(s->pools);
     free(s->ipools);
     free(s->gws);

@@ -282,6 +282,69 @@ void nc_topology_pool_name(const nc_topology *t, const nc_scenario *sc, uint64_t
                  (unsigned long long)addr + 1);
 }
 
+uint64_t nc_topology_row_pool(const nc_topology *t, size_t row, uint64_t inst, uint64_t addr)
+{
+    if (row >= t->nrows || !t->rows[row].on_gateway)
+        return UINT64_MAX;
+    const nc_topo_row *r = &t->rows[row];
+    uint64_t ni = t->per_instance ? r->service_instances : 1, na = r->addr_stride ? r->addresses : 1;
+    inst = inst < 1 ? 1 : inst > ni ? ni : inst;
+    addr = addr < 1 ? 1 : addr > na ? na : addr;
+    return r->pool_base + (inst - 1) * r->inst_stride + (addr - 1) * r->addr_stride;
+}
+
+/* s is `prefix#N` followed by more: N into *n, the rest returned; NULL if not. */
+static const char *numbered(const char *s, const char *prefix, uint64_t *n)
+{
+    size_t len = strlen(prefix);
+    if (strncmp(s, prefix, len) != 0 || s[len] != '#' || s[len + 1] < '0' || s[len + 1] > '9')
+        return NULL;
+    s += len + 1;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return NULL;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *n = v;
+    return s;
+}
+
+uint64_t nc_topology_pool_find(const nc_topology *t, const nc_scenario *sc, const char *name)
+{
+    if (!t->per_instance && !t->per_destination)
+        return strcmp(name, sc->gateways[t->gateway].name) == 0 ? 0 : UINT64_MAX;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const nc_topo_row *r = &t->rows[i];
+        if (!r->on_gateway)
+            continue;
+        const nc_service *sv = &sc->services[i];
+        uint64_t inst = 1, addr = 1;
+        const char *rest = name;
+        if (t->per_instance) {
+            rest = numbered(rest, sv->name, &inst);
+            if (rest == NULL || inst < 1 || inst > r->service_instances)
+                continue;
+            if (t->per_destination && *rest++ != '>')
+                continue;
+        }
+        if (t->per_destination) {
+            rest = numbered(rest, sc->destinations[sv->destination].name, &addr);
+            if (rest == NULL || addr < 1 || addr > r->addresses)
+                continue;
+        }
+        if (*rest != '\0')
+            continue;
+        /* the name as the layout spells it (no leading zeros, the service's first row) */
+        uint64_t p = nc_topology_row_pool(t, i, inst, addr);
+        char buf[NC_POOL_NAME_MAX + 1];
+        nc_topology_pool_name(t, sc, p, buf, sizeof buf);
+        if (strcmp(buf, name) == 0)
+            return p;
+    }
+    return UINT64_MAX;
+}
+
 void nc_topology_portless_text(const nc_topology *t, const nc_scenario *sc, char *buf, size_t len)
 {
     if (len > 0)

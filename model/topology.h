@@ -106,6 +106,15 @@ size_t nc_topology_pool_row(const nc_topology *t, uint64_t p);
 void nc_topology_pool_name(const nc_topology *t, const nc_scenario *sc, uint64_t p, char *buf,
                            size_t len);
 
+/* The pool named `name` exactly as nc_topology_pool_name spells it;
+ * UINT64_MAX when the gateway has no such pool.  O(rows). */
+uint64_t nc_topology_pool_find(const nc_topology *t, const nc_scenario *sc, const char *name);
+
+/* Pool `inst` (1-based; 1 when not per instance) x address `addr` (1-based;
+ * 1 when not per destination) of row `row`'s block, clamped to the block;
+ * UINT64_MAX when the row is not behind the gateway. */
+uint64_t nc_topology_row_pool(const nc_topology *t, size_t row, uint64_t inst, uint64_t addr);
+
 /* One sentence about the instances without ports, e.g. "492 of 1,500
  * instances get no ports (492 of service 'api'): 1 NAT IP reserves 64
  * ports for 1,008; 2 NAT IPs would reserve them for all, or

@@ -209,6 +209,66 @@ START_TEST(test_topology_per_destination)
 }
 END_TEST
 
+/* Every pool's name (as binding_pool spells it) finds that pool, and only it. */
+static void assert_names_round_trip(const fx *f)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    char name[160];
+    for (uint64_t p = 0; p < t.pools; p++) {
+        nc_topology_pool_name(&t, &f->sc, p, name, sizeof name);
+        ck_assert_uint_eq(nc_topology_pool_find(&t, &f->sc, name), p);
+    }
+    nc_topology_free(&t);
+}
+
+static uint64_t find(const fx *f, const char *name)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    uint64_t p = nc_topology_pool_find(&t, &f->sc, name);
+    nc_topology_free(&t);
+    return p;
+}
+
+START_TEST(test_topology_pool_find)
+{
+    fx f;
+    gcp_fixture(&f, 1);   /* per instance and per destination: api#I>api#1, 1500 pools */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "api#1009>api#1"), 1008);
+    const char *bad[] = {"api#0>api#1", "api#1501>api#1", "api#01>api#1", "api#1>api#2", "api#1",
+                         "api#1>", "Api#1>api#1", "", "nat", "api#1>api#1 ", "api#>api#1",
+                         "api#18446744073709551617>api#1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(find(&f, bad[i]) == UINT64_MAX, "'%s' found", bad[i]);
+    f.gw[0].mapping = NC_MAPPING_GLOBAL;   /* per instance only: api#I */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "api#1500"), 1499);
+    ck_assert_uint_eq(find(&f, "api#1501"), UINT64_MAX);
+    f.gw[0].ports_per_instance = 0;         /* global: the gateway's name */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, f.gw[0].name), 0);
+    ck_assert_uint_eq(find(&f, "api#1"), UINT64_MAX);
+
+    fx_init(&f);   /* per destination: two services share search's pools */
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.sc.ndestinations = 2;
+    f.de[1] = f.de[0];
+    snprintf(f.de[0].name, sizeof f.de[0].name, "search");
+    snprintf(f.de[1].name, sizeof f.de[1].name, "maps");
+    f.de[0].addresses = 4;
+    f.de[1].addresses = 2;
+    fx_add_row(&f, "web", 0, 1, 20, 10);   /* maps: pools 0, 1 */
+    fx_add_row(&f, "web", 0, 0, 20, 50);   /* search: pools 2..5 */
+    fx_add_row(&f, "batch", 0, 0, 2, 1);   /* search again */
+    assert_names_round_trip(&f);
+    ck_assert_uint_eq(find(&f, "search#4"), 5);
+    ck_assert_uint_eq(find(&f, "maps#3"), UINT64_MAX);
+    ck_assert_uint_eq(find(&f, "web#1"), UINT64_MAX);
+}
+END_TEST
+
 /* A per-destination gateway of 50 mappings per address: "big" (1 address)
  * gets 1 new connection/s held 0.1 s + 60 s TIME_WAIT: demand 60.1 > 50;
  * "small" (2 addresses) gets 0.5/s: 0.25 x 60.1 = 15 per address. */
@@ -282,6 +342,97 @@ START_TEST(test_binding_pool_and_demand_line)
     ck_assert_int_eq(below, 0);
     cairo_surface_destroy(s);
     nc_bottleneck_free(&b);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* Watch pools of a scenario (nc_scenario.watch) by name. */
+static void watch(fx *f, nc_pool_ref *refs, const char *const *names, size_t n)
+{
+    nc_topology t;
+    ck_assert_int_eq(nc_topology_build(&f->sc, 0, &t), NC_OK);
+    for (size_t i = 0; i < n; i++) {
+        memset(&refs[i], 0, sizeof refs[i]);
+        refs[i].pool = nc_topology_pool_find(&t, &f->sc, names[i]);
+        ck_assert_uint_ne(refs[i].pool, UINT64_MAX);
+        snprintf(refs[i].name, sizeof refs[i].name, "%s", names[i]);
+    }
+    nc_topology_free(&t);
+    f->sc.watch = refs;
+    f->sc.nwatch = n;
+}
+
+/* A watched pool's series against references: on a global gateway the one
+ * pool is the fullest, so its series is the gateway's, exactly (50 ports,
+ * exhausted, pooled rows too); on a per-destination gateway the pools'
+ * attempts and failures add up to the gateway's in every interval, and a
+ * level's highest inside an interval is at least the levels at its ends
+ * (slow: connections held 200 s, most intervals see no new one). */
+START_TEST(test_watched_pool_series)
+{
+    fx f;
+    fx_init(&f);
+    f.gw[0].port_min = 1000;
+    f.gw[0].port_max = 1049;
+    f.gw[0].time_wait_s = 10;
+    fx_add_row(&f, "a", 0, 0, 2, 3);
+    nc_service *p = fx_add_row(&f, "b", 0, 0, 2, 2);
+    p->pool_idle = 2;
+    p->pool_max = 4;
+    nc_pool_ref refs[3];
+    watch(&f, refs, (const char *const[]){"gw"}, 1);
+    batch_opts o = {.jobs = 2};
+    nc_scen_result *r = NULL;
+    nc_error err;
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    ck_assert_uint_eq(r->npool_series, 1);
+    const nc_gw_result *g = &r->gw[0];
+    ck_assert_uint_gt(g->alloc_failures, 0);
+    size_t n = (size_t)r->reps * r->nsamples;
+    for (size_t i = 0; i < n; i++) {
+        const nc_rep_sample *x = &r->pools[0].by_rep[i], *y = &g->by_rep[i];
+        ck_assert_uint_eq(r->pools[0].in_use_by_rep[i], g->in_use_by_rep[i]);
+        ck_assert_uint_eq(x->imax, y->imax);
+        ck_assert_uint_eq(x->open, y->open);
+        ck_assert_uint_eq(x->omax, y->omax);
+        ck_assert_uint_eq(x->attempts, y->attempts);
+        ck_assert_uint_eq(x->alloc_failures, y->alloc_failures);
+    }
+    nc_scen_result_destroy(r);
+
+    fx_init(&f);
+    f.gw[0].mapping = NC_MAPPING_PER_DESTINATION;
+    f.gw[0].per_destination_limit = 30;
+    f.sc.ndestinations = 2;
+    f.de[1] = f.de[0];
+    snprintf(f.de[1].name, sizeof f.de[1].name, "slow");
+    f.de[1].addresses = 2;
+    f.de[1].latency_p50_ms = 200000;
+    fx_add_row(&f, "a", 0, 0, 2, 0.3);     /* api#1: 0.6/s x 60.1 s = 36 > 30 */
+    fx_add_row(&f, "b", 0, 1, 1, 0.005);   /* slow#1, slow#2 */
+    watch(&f, refs, (const char *const[]){"slow#2", "api#1", "slow#1"}, 3);
+    ck_assert_int_eq(batch_run(&f.sc, 1, &o, &r, &err), NC_OK);
+    g = &r->gw[0];
+    ck_assert_uint_gt(g->alloc_failures, 0);
+    size_t quiet = 0;
+    for (uint32_t rep = 0; rep < r->reps; rep++)
+        for (uint32_t k = 0; k < r->nsamples; k++) {
+            size_t i = (size_t)rep * r->nsamples + k;
+            uint64_t att = 0, fail = 0;
+            for (size_t w = 0; w < 3; w++) {
+                const nc_pool_series *ps = &r->pools[w];
+                att += ps->by_rep[i].attempts;
+                fail += ps->by_rep[i].alloc_failures;
+                uint32_t end = ps->in_use_by_rep[i], prev = k > 0 ? ps->in_use_by_rep[i - 1] : 0;
+                ck_assert_uint_ge(ps->by_rep[i].imax, end);
+                ck_assert_uint_ge(ps->by_rep[i].imax, prev);
+                ck_assert_uint_ge(ps->by_rep[i].omax, ps->by_rep[i].open);
+                quiet += w != 1 && ps->by_rep[i].attempts == 0 && prev > 0;
+            }
+            ck_assert_uint_eq(att, g->by_rep[i].attempts);
+            ck_assert_uint_eq(fail, g->by_rep[i].alloc_failures);
+        }
+    ck_assert_uint_gt(quiet, 10);   /* the carried level was tested */
     nc_scen_result_destroy(r);
 }
 END_TEST
@@ -377,6 +528,8 @@ Suite *layouts_suite(void)
     tcase_add_test(t, test_topology_per_destination);
     tcase_add_test(t, test_topology_row_groups);
     tcase_add_test(t, test_occupancy_of_one_pool);
+    tcase_add_test(t, test_topology_pool_find);
+    tcase_add_test(t, test_watched_pool_series);
     tcase_add_test(t, test_binding_pool_and_demand_line);
     tcase_add_test(t, test_portless_is_full);
     tcase_add_test(t, test_severity_bands);

@@ -180,6 +180,8 @@ fi
 
 # ---------------------------------------------------------------- more sections below
 . tests/e2e_observed_run.sh
+. tests/e2e_observed_pools.sh
+. tests/e2e_observed_fit.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
