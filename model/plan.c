@@ -386,18 +386,30 @@ static nc_status step(planner *pl, size_t i, search *s, size_t *asked, nc_error 
  * tolerance, each a probe, and the confirmation of its answer once both
  * ends are known (far points are decided by a probe, or analytically, and
  * need none). */
-static void remaining(const scen_state *ss, const search *s, unsigned *rounds, double *work)
+static void remaining(const scen_state *ss, const search *s, unsigned *rounds, double *probe_work,
+                      double *confirm_work)
 {
     uint32_t full = ss->sc->replications;
-    /* open at one end: about half end at the point just queued */
-    double probes = 0.5, confirm = 0.25;
+    double probes = 2, confirm = 1, next = plan_line_next(s);
     unsigned r = 1;
     if (s->kind == S_POOL) {
-        probes = 2;
-    } else if (isnan(plan_line_next(s))) {
+        confirm = 0.5;
+    } else if (isnan(next)) {
         probes = 0;
         confirm = s->has_a && s->a_tentative;
-    } else if (s->has_a && s->has_b) {
+    } else if (!s->has_b && next >= s->ymax) {
+        probes = confirm = 0;   /* the end of its range just queued: passes there, or brackets */
+    } else if (!(s->has_a && s->has_b)) {
+        /* stepping out from its guess, by doubling steps, then bisecting:
+         * about twice log2(error / tolerance) points, the guess's error
+         * being about 1/sqrt(m) of it (the Poisson spread of the fullest
+         * pool, mean m at the peak) */
+        double m = ss->analytic[s->g], y = fabs(s->guess);
+        double tol = s->integer ? 1 : s->rel_tol * y > s->abs_tol ? s->rel_tol * y : s->abs_tol;
+        double err = m > 1 ? y / sqrt(m) : 0;
+        probes = 1 + (err > tol ? 2 * log2(err / tol) : 0);
+        r = (unsigned)ceil(probes);
+    } else {
         double w = s->b - s->a, tol = s->integer ? 1 : s->rel_tol * fabs(s->b);
         if (tol < s->abs_tol && !s->integer)
             tol = s->abs_tol;
@@ -410,7 +422,8 @@ static void remaining(const scen_state *ss, const search *s, unsigned *rounds, d
     }
     if (*rounds < r + 1)
         *rounds = r + 1;
-    *work += (probes * PLAN_PROBE_REPS + confirm * (full - PLAN_PROBE_REPS)) * ss->probe_work;
+    *probe_work += probes * ss->probe_work;
+    *confirm_work += confirm * (full - PLAN_PROBE_REPS) * ss->probe_work;
 }
 
 /* A round of fewer than PLAN_MIN_ROUND_REPS replications leaves threads
@@ -444,7 +457,8 @@ nc_status plan_propose(planner *pl, size_t *asked, nc_error *err)
 {
     *asked = 0;
     unsigned rounds = 0;
-    double work = 0;
+    size_t open = 0;
+    double probe_work = 0, confirm_work = 0;
     for (size_t i = 0; i < pl->n; i++) {
         scen_state *ss = &pl->st[i];
         for (size_t j = 0; j < ss->sc->ngateways * S_KINDS; j++) {
@@ -454,12 +468,19 @@ nc_status plan_propose(planner *pl, size_t *asked, nc_error *err)
             nc_status st = step(pl, i, s, asked, err);
             if (st != NC_OK)
                 return st;
-            if (!s->done)
-                remaining(ss, s, &rounds, &work);
+            if (!s->done) {
+                remaining(ss, s, &rounds, &probe_work, &confirm_work);
+                open++;
+            }
         }
     }
     pl->future_rounds = rounds > 0 ? rounds - 1 : 0;
-    pl->future_work = work;
+    /* with fewer open searches than PLAN_MIN_ROUND_REPS, their probes will
+     * be widened (widen_small_round) */
+    double per_probe = PLAN_PROBE_REPS;
+    if (open > 0 && open * PLAN_PROBE_REPS < PLAN_MIN_ROUND_REPS)
+        per_probe = (double)PLAN_MIN_ROUND_REPS / (double)open;
+    pl->future_work = probe_work * per_probe + confirm_work;
     widen_small_round(pl);
     return NC_OK;
 }
@@ -670,10 +691,13 @@ static nc_status analytic_peaks(scen_state *ss, nc_error *err)
     const nc_scenario *sc = ss->sc;
     for (size_t g = 0; g < sc->ngateways; g++) {
         ss->knobs[g] = plan_knobs_of(&sc->gateways[g]);
-        ss->instances[g] = plan_instances(sc, g);
+        nc_status st;
+        ss->instances[g] = plan_instances(sc, g, err, &st);
+        if (st != NC_OK)
+            return st;
         for (int pass = 0; pass < 2; pass++) {
             occupancy *oc = NULL;
-            nc_status st = occupancy_create(sc, g, pass ? 0.0 : -1.0, &oc, err);
+            st = occupancy_create(sc, g, pass ? 0.0 : -1.0, &oc, err);
             if (st != NC_OK)
                 return st;
             (pass ? ss->analytic_tw0 : ss->analytic)[g] = occupancy_peak(oc);
@@ -803,6 +827,7 @@ nc_status plan_run(const nc_scenario *scenarios, size_t n, const plan_opts *o, p
     }
     nc_status st = plan_solve(&pl, err);
     res->rounds = pl.round;
+    res->work_total = pl.work_done;
     res->elapsed_s = plan_now_s() - pl.t0;
     planner_free(&pl);
     if (st != NC_OK) {

@@ -167,6 +167,9 @@ struct plan_result {
     /* replications by purpose: the scenarios as given (round 1), probes of
      * search points, confirmations of answers */
     uint64_t reps_baseline, reps_probe, reps_confirm;
+    /* work in expected simulated requests (model/progress.h): in all, and
+     * as estimated when round 1 ended (what the ETA is built on) */
+    double work_total, work_est_round1;
     double baseline_s;           /* wall time of round 1 (not written to files) */
     double elapsed_s;            /* wall time of plan_run (not written to files) */
 };

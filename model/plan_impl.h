@@ -125,9 +125,10 @@ int plan_probe_work(scen_state *ss);
 double plan_window_level(double m);
 /* The line search's next y, or NAN when bracketed to its tolerance. */
 double plan_line_next(const search *s);
-/* Instances behind gateway g (each service counted once, its most
- * instances) and the IPs that reserve `ppi` ports for each. */
-uint64_t plan_instances(const nc_scenario *sc, size_t g);
+/* Instances behind gateway g (model/topology.h: each service counted
+ * once), and the IPs that reserve `ppi` ports for each (at least 1).
+ * plan_instances sets *st (NC_ENOMEM, with err). */
+uint64_t plan_instances(const nc_scenario *sc, size_t g, nc_error *err, nc_status *st);
 uint64_t plan_ips_to_reserve(const nc_gateway *gw, uint64_t instances, uint64_t ppi);
 
 /* ---- plan.c (the questions) ------------------------------------------------- */

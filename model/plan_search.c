@@ -15,6 +15,7 @@
 #include "arrivals.h"
 #include "batch.h"
 #include "occupancy.h"
+#include "topology.h"
 #include "progress.h"
 
 #include <math.h>
@@ -101,34 +102,22 @@ int plan_make_variant(const nc_scenario *src, const vkey *k, nc_scenario *dst)
     return 0;
 }
 
-uint64_t plan_instances(const nc_scenario *sc, size_t g)
+uint64_t plan_instances(const nc_scenario *sc, size_t g, nc_error *err, nc_status *st)
 {
-    uint64_t total = 0;
-    for (size_t i = 0; i < sc->nservices; i++) {
-        const nc_service *a = &sc->services[i];
-        if (a->gateway != g)
-            continue;
-        int first = 1;
-        uint64_t most = a->instances;
-        for (size_t j = 0; j < sc->nservices; j++) {
-            const nc_service *b = &sc->services[j];
-            if (b->gateway != g || strcmp(a->name, b->name) != 0)
-                continue;
-            if (j < i)
-                first = 0;
-            if (b->instances > most)
-                most = b->instances;
-        }
-        if (first)
-            total += most;
+    nc_topology t;
+    *st = nc_topology_build(sc, g, &t);
+    if (*st != NC_OK) {
+        plan_oom(err);
+        return 0;
     }
-    return total;
+    uint64_t n = t.instances;
+    nc_topology_free(&t);
+    return n;
 }
 
 uint64_t plan_ips_to_reserve(const nc_gateway *gw, uint64_t instances, uint64_t ppi)
 {
-    uint64_t range = nc_gateway_port_range(gw);
-    uint64_t need = (instances * ppi + range - 1) / range;
+    uint64_t need = nc_topology_ips_needed(gw, instances, ppi);
     return need ? need : 1;
 }
 
@@ -556,7 +545,7 @@ nc_status plan_run_round(planner *pl, size_t *nsim, nc_error *err)
 
 void plan_report_round(planner *pl)
 {
-    if (pl->o->progress == NULL || pl->round == 0)
+    if (pl->round == 0)
         return;
     size_t queued = 0;
     double queued_work = 0;
@@ -569,10 +558,14 @@ void plan_report_round(planner *pl)
             }
         }
     unsigned more = queued > 0 ? 1 + pl->future_rounds : 0;
+    if (pl->round == 1)
+        pl->res->work_est_round1 = pl->work_done + queued_work + pl->future_work;
     plan_status ps = {pl->round, pl->round + more, pl->round_variants, 0, 0,
                       pl->res->simulations, plan_now_s() - pl->t0, -1, 1};
     ps.eta_s = progress_eta(pl->work_done, pl->work_done + queued_work + pl->future_work,
                             pl->batch_s);
+    if (pl->o->progress == NULL)
+        return;
     pl->o->progress(pl->o->ud, &ps);
 }
 

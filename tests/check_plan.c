@@ -403,6 +403,28 @@ END_TEST
  * 20.02.  one-ip reserves floor(64512 / 64) = 1008 VMs; ceil(1500 x 64 /
  * 64512) = 2 IPs reserve all; with 1 IP the most is floor(64512 / 1500) =
  * 43 ports each, 32 as a power of two (Cloud NAT rounds up to one). */
+/* The ETA's ground: the work (simulated requests) estimated when the first
+ * round ends is within ETA_TOLERANCE of the work the plan then does, on a
+ * per-destination and a per-instance case.  Round 1 (the scenarios as
+ * given) is the first third to two thirds of a plan, so this is the ETA
+ * after its first 10 %. */
+#define ETA_TOLERANCE 0.2
+START_TEST(eta_work_estimate)
+{
+    static const char *const dirs[] = {"tests/plan/aws", "tests/plan/gcp"};
+    for (size_t d = 0; d < 2; d++) {
+        nc_input in = {0};
+        plan_result *p = plan_dir(dirs[d], &in);
+        ck_assert_double_gt(p->work_total, 0);
+        double r = p->work_est_round1 / p->work_total;
+        ck_assert_msg(fabs(r - 1) <= ETA_TOLERANCE, "%s: estimated %.0f, simulated %.0f (%.2f)",
+                      dirs[d], p->work_est_round1, p->work_total, r);
+        plan_result_destroy(p);
+        nc_input_free(&in);
+    }
+}
+END_TEST
+
 START_TEST(gcp_per_instance)
 {
     nc_input in = {0};
@@ -592,6 +614,7 @@ Suite *plan_suite(void)
     tc = tcase_create("layouts");
     tcase_add_test(tc, aws_per_destination);
     tcase_add_test(tc, gcp_per_instance);
+    tcase_add_test(tc, eta_work_estimate);
     tcase_add_test(tc, platform_knobs);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
