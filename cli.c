@@ -231,7 +231,8 @@ const cli_command cli_commands[] = {
      * rows give them their line in the global help */
     {"import", cmd_help, "[-g GATEWAY] [--metric NAME] [--pool NAME] [-o FILE] FILE...", "",
      "turn native metric exports (JSON) into observed.csv rows", NULL, NULL},
-    {"fit", cmd_help, "[-i DIR] [-o DIR] [-s NAME] [--knots N] [--latency] [...]", "",
+    {"fit", cmd_help, "[--knots N] [--latency]",
+     "input output scenario replications seed jobs tz observed-day observed-fold quiet help",
      "calibrate the inputs to observed.csv; write a fitted input set", NULL, NULL},
     {"help", cmd_help, "[COMMAND]", "",
      "show the help of a command", "Shows the help of COMMAND, or the list of commands.", NULL},

@@ -70,7 +70,7 @@ run_nc run_growth run -i "$E2E/exhaust" -o "$T/o_growth" --growth 2
 expect run_growth 64 "run: option --growth belongs to plan"
 check "run --growth: no output directory made" test ! -e "$T/o_growth"
 run_nc validate_o validate -i "$E2E/exhaust" -o "$T/o_val"
-expect validate_o 64 "validate: option -o belongs to"
+expect validate_o 64 "validate: option -o belongs to run, plan, alerts, merge, estimate, fit"
 check "validate -o: nothing made" test ! -e "$T/o_val"
 run_nc merge_r merge -o "$T/o_m" -r 2 "$T/nopart"
 expect merge_r 64 "merge: option -r belongs to run, plan"
