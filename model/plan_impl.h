@@ -132,6 +132,12 @@ uint64_t plan_instances(const nc_scenario *sc, size_t g, nc_error *err, nc_statu
 uint64_t plan_ips_to_reserve(const nc_gateway *gw, uint64_t instances, uint64_t ppi);
 
 /* ---- plan.c (the questions) ------------------------------------------------- */
+/* m + z sqrt(m) = peak, solved for m >= 0 (first guesses only). */
+double plan_mean_for_peak(double peak);
+/* The searches of a scenario, once its baseline is simulated. */
+void plan_init_searches(scen_state *ss, const plan_scenario *ps, const plan_opts *po);
+/* Read every answer of scenario i from the cache. */
+nc_status plan_finish_scenario(planner *pl, size_t i, nc_error *err);
 /* Queue the next point of every open search (closing finished ones) and
  * estimate what is left; returns the entries asked for. */
 nc_status plan_propose(planner *pl, size_t *asked, nc_error *err);
