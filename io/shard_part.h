@@ -42,7 +42,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SHARD_FORMAT_VERSION 3u   /* 3: per-replication samples, observed.csv options */
+#define SHARD_FORMAT_VERSION 3u   /* 3: per-replication samples, observed.csv options, watched pools */
 #define SHARD_INPUT_DIR_MAX 4095u   /* longest -i stored */
 
 /* A pool whose series a part holds (nc_pool_ref). */
