@@ -87,6 +87,11 @@ int cmd_merge(const cli *c, char **parts, size_t nparts)
         rc = cmd_report(&err);
     if (rc < 0)
         rc = cmd_select_scenarios(&in, &m);
+    /* the pools observed.csv names, watched as `run` watches them, before the
+     * results are created; the parts must hold their series */
+    if (rc < 0 && (observed_watch(in.scenarios, in.nscenarios, &cmd_observed, 1, &err) != NC_OK ||
+                   shard_set_check_watch(set, &in, &cmd_observed, &err) != NC_OK))
+        rc = cmd_report(&err);
     if (rc < 0)
         rc = cmd_check_output(m.output);
     if (rc < 0) {

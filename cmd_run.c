@@ -124,9 +124,11 @@ int cmd_run(const cli *c, char **operands, size_t noperands)
     progress_init(&pg, in.scenarios, in.nscenarios, !c->quiet && isatty(STDERR_FILENO));
     batch_opts bo = {c->jobs, T, &cmd_stop_flag, progress_draw, &pg, 0, 0, NULL};
     nc_error err = {0};
-    /* a shard part is not compared: only a whole run records the named pools */
-    nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err)
-                            : observed_watch(in.scenarios, in.nscenarios, &cmd_observed, 1, &err);
+    /* the pools observed.csv names are recorded by every run; a shard's part
+     * carries their series to the merge, which compares */
+    nc_status st = sh.n > 0 ? begin_part(c, &in, T, &sh, &bo, &err) : NC_OK;
+    if (st == NC_OK)
+        st = observed_watch(in.scenarios, in.nscenarios, &cmd_observed, 1, &err);
     struct timespec w0, w1;
     clock_gettime(CLOCK_MONOTONIC, &w0);
     if (st == NC_OK)

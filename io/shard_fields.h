@@ -41,7 +41,15 @@
     X(u32, ngateways)        \
     X(u32, nservices)        \
     X(u32, rep_lo)           \
-    X(u32, rep_hi)
+    X(u32, rep_hi)           \
+    X(u32, nwatch)
+
+/* then, per pool the scenario watched (nc_scenario.watch: those observed.csv
+ * names), its reference: X(kind, field) */
+#define SHARD_WATCH_FIELDS(X)    \
+    X(u32, gw)                   \
+    X(u64, pool)                 \
+    X(str, name)
 
 /* nc_gw_result totals over the part's replications: X(kind, field, combine) */
 #define SHARD_GW_TOTALS(X)               \
@@ -114,5 +122,11 @@
 
 #define SHARD_ROW_SERIES(X)              \
     X(u64, in_use_sum, SUM)
+
+/* nc_pool_series of each watched pool (in the order of the scenario's watch
+ * table), replication by replication: X(kind, field, width) as
+ * SHARD_GW_PER_REP, then its SHARD_REP_SAMPLE of each interval */
+#define SHARD_POOL_PER_REP(X)            \
+    X(u32, in_use_by_rep, ns)
 
 #endif

@@ -281,6 +281,41 @@ nc_status shard_set_check_inputs(const shard_set *s, const char *dir, const nc_i
     return NC_OK;
 }
 
+/* The line of the first observation of pool ref in o (0 when none). */
+static long pool_line(const nc_observed *o, const nc_pool_ref *ref)
+{
+    for (size_t i = 0; o != NULL && i < o->n; i++)
+        if (o->s[i].gw == ref->gw && strcmp(o->s[i].pool, ref->name) == 0)
+            return o->s[i].n > 0 ? o->s[i].line[0] : 0;
+    return 0;
+}
+
+nc_status shard_set_check_watch(const shard_set *s, const nc_input *in, const nc_observed *o,
+                                nc_error *err)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        const part *p = &s->parts[k];
+        for (size_t i = 0; i < p->h.nscen && i < in->nscenarios; i++) {
+            const shard_scen *c = &p->h.scen[i];
+            const nc_scenario *sc = &in->scenarios[i];
+            if (c->rep_hi <= c->rep_lo)
+                continue;   /* no replication of the scenario in this part */
+            for (size_t w = 0; w < sc->nwatch; w++) {
+                const nc_pool_ref *ref = &sc->watch[w];
+                if (shard_scen_watched(c, ref) >= 0)
+                    continue;
+                return nc_error_set(err, NC_EINPUT, o != NULL ? o->path : NULL,
+                                    pool_line(o, ref), "pool",
+                                    "pool \"%s\" of gateway '%s' (scenario '%s') was not "
+                                    "recorded by the shards (%s): observed.csv did not name it "
+                                    "when they ran; run the shards again with this observed.csv",
+                                    ref->name, sc->gateways[ref->gw].name, sc->name, p->path);
+            }
+        }
+    }
+    return NC_OK;
+}
+
 nc_status shard_set_merge(const shard_set *s, nc_scen_result *const *rs, size_t n, nc_error *err)
 {
     for (size_t i = 0; i < n; i++)

@@ -15,6 +15,8 @@
 
 #include "shard_part.h"
 
+#include "../model/observed.h"
+
 typedef struct shard_set shard_set;
 
 /* Read every part named by args: a part file, or a directory, which
@@ -35,6 +37,14 @@ const shard_header *shard_set_header(const shard_set *s);
  * replications, seeds, sizes).  NC_EINPUT naming dir. */
 nc_status shard_set_check_inputs(const shard_set *s, const char *dir, const nc_input *in,
                                  nc_error *err);
+
+/* Check that the parts hold the series of every pool in->scenarios watch
+ * (set from o, the observed.csv read for the merge, as `run` sets them:
+ * observed_watch): observed.csv is not part of the inputs hash and may name
+ * pools the shards were not asked to record.  NC_EINPUT naming o's file,
+ * the line of the pool's first observation and the part. */
+nc_status shard_set_check_watch(const shard_set *s, const nc_input *in, const nc_observed *o,
+                                nc_error *err);
 
 /* Merge every part into rs[0..n): fresh results of in->scenarios
  * (nc_scen_result_create with each scenario's replications).  Sets

@@ -13,8 +13,10 @@
  * Sizes: a part holds, per gateway, (reps in the part x intervals) x 8 u32
  * (the in-use series and the samples) plus eleven u64/u32 per interval -
  * about 120 KiB per gateway and scenario for a day at 60 s intervals, plus
- * 45 KiB per replication in the part.  Nothing is
- * allocated from sizes read in a part except the scenario table (capped).
+ * 45 KiB per replication in the part, and as much per replication and pool
+ * watched for observed.csv (nc_scen_result.pools).  Nothing is
+ * allocated from sizes read in a part except the scenario table and its
+ * watched pools (both capped).
  */
 #define _GNU_SOURCE
 #include "shard_part.h"
@@ -35,6 +37,7 @@ static const char magic[8] = {'N', 'A', 'T', 'C', 'A', 'P', 'S', 'H'};
 #define MAX_SCEN 1000000u
 #define MAX_REPS 1000000u
 #define MAX_SAMPLES 10000000u
+#define MAX_WATCH 100000u
 
 /* ---------------------------------------------------------------- header */
 
@@ -107,6 +110,20 @@ nc_status shard_header_scenarios(shard_header *h, const nc_scen_result *const *r
         if (c->rep_hi < c->rep_lo)
             c->rep_hi = c->rep_lo;
         base += r->reps;
+        c->nwatch = (uint32_t)r->npool_series;
+        c->watch = c->nwatch > 0 ? calloc(c->nwatch, sizeof *c->watch) : NULL;
+        if (c->nwatch > 0 && c->watch == NULL) {
+            h->scen = sc;
+            h->nscen = n;
+            shard_header_free(h);
+            return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+        }
+        for (uint32_t w = 0; w < c->nwatch; w++) {
+            const nc_pool_ref *ref = &r->pools[w].ref;
+            c->watch[w].gw = (uint32_t)ref->gw;
+            c->watch[w].pool = ref->pool;
+            snprintf(c->watch[w].name, sizeof c->watch[w].name, "%s", ref->name);
+        }
     }
     h->scen = sc;
     h->nscen = n;
@@ -117,9 +134,24 @@ void shard_header_free(shard_header *h)
 {
     if (h == NULL)
         return;
+    for (size_t i = 0; h->scen != NULL && i < h->nscen; i++)
+        free(h->scen[i].watch);
     free(h->scen);
     h->scen = NULL;
     h->nscen = 0;
+}
+
+static int same_pool(const shard_pool *p, const nc_pool_ref *ref)
+{
+    return p->gw == ref->gw && p->pool == ref->pool && strcmp(p->name, ref->name) == 0;
+}
+
+long shard_scen_watched(const shard_scen *c, const nc_pool_ref *ref)
+{
+    for (uint32_t w = 0; w < c->nwatch; w++)
+        if (same_pool(&c->watch[w], ref))
+            return (long)w;
+    return -1;
 }
 
 void shard_file_name(uint32_t k, uint32_t n, char *buf, size_t len)
@@ -191,6 +223,7 @@ static void put_str(wr *w, const char *s)
 
 #define PUT_HEADER(kind, f) PUT_##kind(w, h->f);
 #define PUT_SCEN(kind, f) PUT_##kind(w, c->f);
+#define PUT_WATCH(kind, f) PUT_##kind(w, p->f);
 #define PUT_TOTAL(kind, f, combine) PUT_##kind(w, x->f);
 #define PUT_PER_REP(kind, f, width)                                                        \
     for (size_t i = (size_t)rep * (width); i < (size_t)(rep + 1) * (width); i++)           \
@@ -209,6 +242,10 @@ static void put_header(wr *w, const shard_header *h)
     for (size_t i = 0; i < h->nscen; i++) {
         const shard_scen *c = &h->scen[i];
         SHARD_SCEN_FIELDS(PUT_SCEN)
+        for (uint32_t j = 0; j < c->nwatch; j++) {
+            const shard_pool *p = &c->watch[j];
+            SHARD_WATCH_FIELDS(PUT_WATCH)
+        }
     }
 }
 
@@ -229,6 +266,17 @@ static void put_row(wr *w, const nc_row_result *x, uint32_t ns)
 {
     SHARD_ROW_TOTALS(PUT_TOTAL)
     SHARD_ROW_SERIES(PUT_SERIES)
+}
+
+static void put_pool(wr *w, const nc_pool_series *x, uint32_t ns, uint32_t ra, uint32_t rb)
+{
+    for (uint32_t rep = ra; rep < rb; rep++) {
+        SHARD_POOL_PER_REP(PUT_PER_REP)
+        for (size_t k = (size_t)rep * ns; k < (size_t)(rep + 1) * ns; k++) {
+            const nc_rep_sample *z = &x->by_rep[k];
+            SHARD_REP_SAMPLE(PUT_SAMPLE)
+        }
+    }
 }
 
 nc_status shard_write(FILE *fp, const char *name, shard_header *h,
@@ -252,6 +300,8 @@ nc_status shard_write(FILE *fp, const char *name, shard_header *h,
             put_gw(w, &r->gw[g], r->nsamples, c->rep_lo, c->rep_hi);
         for (uint32_t k = 0; k < c->nservices; k++)
             put_row(w, &r->rows[k], r->nsamples);
+        for (uint32_t p = 0; p < c->nwatch; p++)
+            put_pool(w, &r->pools[p], r->nsamples, c->rep_lo, c->rep_hi);
     }
     wr_flush(w);
     uint8_t sum[32];
@@ -412,6 +462,7 @@ typedef int64_t kind_i64;
 
 #define GET_HEADER(kind, f) GET_##kind(r, h->f);
 #define GET_SCEN(kind, f) GET_##kind(r, c->f);
+#define GET_WATCH(kind, f) GET_##kind(r, p->f);
 #define GET_TOTAL(kind, f, combine)     \
     {                                   \
         kind_##kind v = get_##kind(r);  \
@@ -459,9 +510,24 @@ static nc_status get_header(rd *r, shard_header *h, nc_error *err)
         shard_scen *c = &h->scen[i];
         SHARD_SCEN_FIELDS(GET_SCEN)
         if (c->reps == 0 || c->reps > MAX_REPS || c->nsamples > MAX_SAMPLES ||
-            c->rep_lo > c->rep_hi || c->rep_hi > c->reps)
+            c->rep_lo > c->rep_hi || c->rep_hi > c->reps || c->nwatch > MAX_WATCH)
             r->bad = 2;
         units += c->reps;
+        if (r->bad || c->nwatch == 0) {
+            c->nwatch = 0;   /* nothing allocated */
+            continue;
+        }
+        c->watch = calloc(c->nwatch, sizeof *c->watch);
+        if (c->watch == NULL) {
+            shard_header_free(h);
+            return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
+        }
+        for (uint32_t j = 0; j < c->nwatch && !r->bad; j++) {
+            shard_pool *p = &c->watch[j];
+            SHARD_WATCH_FIELDS(GET_WATCH)
+            if (p->gw >= c->ngateways)
+                r->bad = 2;
+        }
     }
     if (r->bad || h->n == 0 || h->n > SHARD_MAX || h->k >= h->n || h->units != units ||
         h->unit_lo > h->unit_hi || h->unit_hi > h->units || h->obs_fold > OBS_FOLD_MAX ||
@@ -515,6 +581,27 @@ static void get_row(rd *r, nc_row_result *x, uint32_t ns)
     SHARD_ROW_SERIES(GET_SERIES)
 }
 
+/* A watched pool's series into x, or read past it when x is NULL (a pool
+ * the part holds that the merge does not watch). */
+#define GET_POOL_PER_REP(kind, f, width)                                                   \
+    for (size_t i = (size_t)rep * (width); i < (size_t)(rep + 1) * (width); i++) {         \
+        kind_##kind v = get_##kind(r);                                                     \
+        if (x != NULL)                                                                     \
+            x->f[i] = v;                                                                   \
+    }
+
+static void get_pool(rd *r, nc_pool_series *x, uint32_t ns, uint32_t ra, uint32_t rb)
+{
+    nc_rep_sample skip;
+    for (uint32_t rep = ra; rep < rb; rep++) {
+        SHARD_POOL_PER_REP(GET_POOL_PER_REP)
+        for (size_t k = (size_t)rep * ns; k < (size_t)(rep + 1) * ns; k++) {
+            nc_rep_sample *z = x != NULL ? &x->by_rep[k] : &skip;
+            SHARD_REP_SAMPLE(GET_SAMPLE)
+        }
+    }
+}
+
 /* The part's scenario c fits result r (created for the same scenario). */
 static int scen_fits(const shard_scen *c, const nc_scen_result *r)
 {
@@ -523,18 +610,33 @@ static int scen_fits(const shard_scen *c, const nc_scen_result *r)
            c->nservices == r->sc->nservices;
 }
 
+/* The series of r that the part's pool p fills, NULL when r does not watch it. */
+static nc_pool_series *pool_of(nc_scen_result *r, const shard_pool *p)
+{
+    for (size_t w = 0; w < r->npool_series; w++)
+        if (same_pool(p, &r->pools[w].ref))
+            return &r->pools[w];
+    return NULL;
+}
+
 nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
                           nc_scen_result *const *rs, size_t n, nc_error *err)
 {
     if (n != h->nscen)
         return nc_error_set(err, NC_EINPUT, name, 0, NULL,
                             "the part has %zu scenarios, the inputs %zu", h->nscen, n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!scen_fits(&h->scen[i], rs[i]))
             return nc_error_set(err, NC_EINPUT, name, 0, NULL,
                                 "scenario '%s' of the part does not match scenario '%s' of "
                                 "the inputs",
                                 h->scen[i].name, rs[i]->sc->name);
+        for (size_t w = 0; h->scen[i].rep_hi > h->scen[i].rep_lo && w < rs[i]->npool_series; w++)
+            if (shard_scen_watched(&h->scen[i], &rs[i]->pools[w].ref) < 0)
+                return nc_error_set(err, NC_EINPUT, name, 0, NULL,
+                                    "the part holds no series of pool \"%s\" (scenario '%s')",
+                                    rs[i]->pools[w].ref.name, rs[i]->sc->name);
+    }
     rd *r = malloc(sizeof *r);
     if (r == NULL)
         return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -557,6 +659,8 @@ nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
             get_gw(r, &rs[i]->gw[g], c->nsamples, c->rep_lo, c->rep_hi);
         for (uint32_t k = 0; k < c->nservices; k++)
             get_row(r, &rs[i]->rows[k], c->nsamples);
+        for (uint32_t p = 0; p < c->nwatch; p++)
+            get_pool(r, pool_of(rs[i], &c->watch[p]), c->nsamples, c->rep_lo, c->rep_hi);
         rs[i]->by_rep_kept = 1;   /* the part carries the per-replication samples */
     }
     if (st == NC_OK)

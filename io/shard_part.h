@@ -12,12 +12,14 @@
  *       (shard_hash_inputs), batch id (shard_batch_id), -i as given, chart
  *       formats, -r and --seed (-1 when not given), K, N, U, unit range,
  *       the observed.csv options (--tz, --observed-day, --observed-fold)
- *   u32 scenarios, then per scenario SHARD_SCEN_FIELDS
+ *   u32 scenarios, then per scenario SHARD_SCEN_FIELDS and, per pool it
+ *       watched (the pools observed.csv named), SHARD_WATCH_FIELDS
  *   per scenario whose rep range is not empty, its nc_scen_result for those
  *       reps: per gateway SHARD_GW_TOTALS, then per replication
  *       SHARD_GW_PER_REP and SHARD_REP_SAMPLE of each interval, then
  *       SHARD_GW_SERIES; per service row
- *       SHARD_ROW_TOTALS and SHARD_ROW_SERIES
+ *       SHARD_ROW_TOTALS and SHARD_ROW_SERIES; per watched pool, per
+ *       replication SHARD_POOL_PER_REP and SHARD_REP_SAMPLE of each interval
  *   32 bytes SHA-256 of every byte before it (the checksum)
  *
  * Both the writer and the reader are generated from those field lists, so
@@ -40,8 +42,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SHARD_FORMAT_VERSION 3u   /* 3: per-replication samples, observed.csv options */
+#define SHARD_FORMAT_VERSION 3u   /* 3: per-replication samples, observed.csv options, watched pools */
 #define SHARD_INPUT_DIR_MAX 4095u   /* longest -i stored */
+
+/* A pool whose series a part holds (nc_pool_ref). */
+typedef struct shard_pool {
+    uint32_t gw;
+    uint64_t pool;
+    char name[NC_POOL_NAME_MAX + 1];
+} shard_pool;
 
 /* What a part says about its batch and itself. */
 typedef struct shard_scen {
@@ -49,6 +58,8 @@ typedef struct shard_scen {
     uint64_t seed;
     uint32_t reps, nsamples, ngateways, nservices;
     uint32_t rep_lo, rep_hi;        /* replications of this scenario in the part */
+    uint32_t nwatch;                /* pools watched in the run (nc_scenario.watch) */
+    shard_pool *watch;              /* [nwatch], owned; NULL when none */
 } shard_scen;
 
 typedef struct shard_header {
@@ -85,11 +96,16 @@ nc_status shard_header_begin(shard_header *h, uint32_t k, uint32_t n, const nc_i
 void shard_batch_id(const shard_header *h, uint8_t out[32]);
 
 /* Fill h->scen (allocated, [n]) from the results of a shard run and its
- * unit range; the caller sets every other field.  NC_ENOMEM. */
+ * unit range, with the pools each scenario watched; the caller sets every
+ * other field.  NC_ENOMEM. */
 nc_status shard_header_scenarios(shard_header *h, const nc_scen_result *const *rs, size_t n,
                                  nc_error *err);
 
 void shard_header_free(shard_header *h);   /* frees scen; NULL ok */
+
+/* The index in c->watch of the pool ref names (same gateway, pool and
+ * name), or -1 when the part did not record it. */
+long shard_scen_watched(const shard_scen *c, const nc_pool_ref *ref);
 
 /* "natcap-shard-K-of-N.bin" */
 void shard_file_name(uint32_t k, uint32_t n, char *buf, size_t len);
@@ -113,8 +129,11 @@ nc_status shard_read_header(FILE *fp, const char *name, shard_header *h, nc_erro
 
 /* Read the part in fp again (from offset 0) and merge its data into rs,
  * which hold h->nscen results created for the scenarios of h (same
- * replications, intervals, gateways and rows, else NC_EINPUT).  Sets
- * by_rep_kept of each result the part has replications of. */
+ * replications, intervals, gateways and rows, else NC_EINPUT).  The series
+ * of the pools a result watches (rs[i]->pools) come from the part's, which
+ * must hold them (else NC_EINPUT: see shard_set_check_watch); pools the
+ * part holds that a result does not watch are skipped.  Sets by_rep_kept
+ * of each result the part has replications of. */
 nc_status shard_read_data(FILE *fp, const char *name, const shard_header *h,
                           nc_scen_result *const *rs, size_t n, nc_error *err);
 

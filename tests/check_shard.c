@@ -368,6 +368,71 @@ START_TEST(shards_merge_to_the_whole)
 }
 END_TEST
 
+/* The series of the pools a scenario watches (observed.csv's pool column)
+ * travel in the parts: the scenario table names them, the merged series are
+ * the whole run's, and a result watching a pool a part did not record is
+ * refused rather than left at zero. */
+START_TEST(watched_pools_travel_in_parts)
+{
+    gsl_set_error_handler_off();
+    two t;
+    two_init(&t);
+    static nc_pool_ref watch[1];
+    watch[0] = (nc_pool_ref){.gw = 0, .pool = 0, .name = "b#1"};
+    t.sc[0].watch = watch;   /* scen0 only */
+    t.sc[0].nwatch = 1;
+    nc_scen_result *whole[2] = {NULL, NULL}, *merged[2];
+    nc_error err = {0};
+    batch_opts o = {.jobs = 1};
+    ck_assert_int_eq(batch_run(t.sc, 2, &o, whole, &err), NC_OK);
+    ck_assert_uint_eq(whole[0]->npool_series, 1);
+    uint64_t seen = 0;
+    for (size_t i = 0; i < (size_t)whole[0]->reps * whole[0]->nsamples; i++)
+        seen += whole[0]->pools[0].in_use_by_rep[i] + whole[0]->pools[0].by_rep[i].attempts;
+    ck_assert(seen > 0);   /* the series are not all zero */
+    for (int i = 0; i < 2; i++)
+        merged[i] = nc_scen_result_create(&t.sc[i], t.sc[i].replications);
+    for (uint32_t k = 0; k < 3; k++) {
+        FILE *fp = write_shard(&t, k, 3);
+        shard_header h;
+        ck_assert_int_eq(shard_read_header(fp, "tmp", &h, &err), NC_OK);
+        ck_assert_uint_eq(h.scen[0].nwatch, 1);
+        ck_assert_uint_eq(h.scen[0].watch[0].gw, 0);
+        ck_assert_uint_eq(h.scen[0].watch[0].pool, 0);
+        ck_assert_str_eq(h.scen[0].watch[0].name, "b#1");
+        ck_assert_uint_eq(h.scen[1].nwatch, 0);
+        ck_assert_int_eq(shard_scen_watched(&h.scen[0], &watch[0]), 0);
+        ck_assert_int_eq(shard_scen_watched(&h.scen[1], &watch[0]), -1);
+        rewind(fp);
+        ck_assert_int_eq(shard_read_data(fp, "tmp", &h, merged, 2, &err), NC_OK);
+        if (k == 2) {   /* units [5, 8): scen1 only, which the part has no pools of */
+            t.sc[1].watch = watch;
+            t.sc[1].nwatch = 1;
+            nc_scen_result *other[2] = {merged[0], nc_scen_result_create(&t.sc[1], 3)};
+            rewind(fp);
+            memset(&err, 0, sizeof err);
+            ck_assert_int_eq(shard_read_data(fp, "tmp.bin", &h, other, 2, &err), NC_EINPUT);
+            ck_assert_str_eq(err.file, "tmp.bin");
+            ck_assert_ptr_nonnull(strstr(err.msg, "no series of pool \"b#1\" (scenario 'scen1')"));
+            nc_scen_result_destroy(other[1]);
+            t.sc[1].watch = NULL;
+            t.sc[1].nwatch = 0;
+        }
+        shard_header_free(&h);
+        fclose(fp);
+    }
+    size_t n = (size_t)whole[0]->reps * whole[0]->nsamples;
+    ck_assert_mem_eq(whole[0]->pools[0].in_use_by_rep, merged[0]->pools[0].in_use_by_rep,
+                     n * sizeof(uint32_t));
+    ck_assert_mem_eq(whole[0]->pools[0].by_rep, merged[0]->pools[0].by_rep,
+                     n * sizeof(nc_rep_sample));
+    for (int i = 0; i < 2; i++) {
+        nc_scen_result_destroy(whole[i]);
+        nc_scen_result_destroy(merged[i]);
+    }
+}
+END_TEST
+
 /* Copy fp into a new temporary file with byte `at` xored (or cut at `at`). */
 static FILE *damaged(FILE *fp, long at, int cut)
 {
@@ -482,6 +547,7 @@ Suite *shard_suite(void)
     tc = tcase_create("part file");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, shards_merge_to_the_whole);
+    tcase_add_test(tc, watched_pools_travel_in_parts);
     tcase_add_test(tc, damaged_parts_are_refused);
     tcase_add_test(tc, other_format_version_is_refused);
     tcase_add_test(tc, input_hash_sees_every_file);

@@ -12,7 +12,10 @@
 # part, and write nothing; so does a part of another format version.  With
 # observed.csv (both scenarios compared): run and shards + merge give the
 # same files, the comparison with observations included, also with --tz,
-# --observed-day or --observed-fold given to the shards or to the merge.  Also the Slurm / Kubernetes
+# --observed-day or --observed-fold given to the shards or to the merge, and
+# when observed.csv names a pool that is not the binding one (its series are
+# in the parts; a merge whose observed.csv names a pool the parts lack is
+# refused, exit 65).  Also the Slurm / Kubernetes
 # environment variables, empty shards (N > units) and bad --shard values.
 # Prints "N passed, M failed" last; exits 1 when anything failed.
 
@@ -334,6 +337,68 @@ if compared "$T/obs_day" && ! cmp -s "$T/obs_day/baseline/observed.csv" "$T/obs_
     ok "--observed-day of the shards used by the merge; --observed-fold given to merge overrides it"
 else
     ko "--observed-day through the parts / --observed-fold to merge"
+fi
+
+# ---------------------------------------------------------------- observed.csv naming a pool
+# observed.csv's pool column names a pool that is not the binding one
+# (tests/observed/pools: binding hot#1, observed cold#2; 4 replications, so 3
+# shards hold 1, 1 and 2): every shard records that pool's own series in its
+# part, and the merge compares with them as the run does.  Observed levels:
+# cold#2's expected 61.2 in use (3 new/s x 20.4 s, Little's law) and 180 new
+# connections a minute, and 30 refused SYNs a minute (it refuses none: 1000
+# ports); any values would do, the run is the reference.
+PL=$T/poolin
+mkdir -p "$PL"
+cp tests/observed/pools/*.csv "$PL/"
+# pool_obs DIR POOL...: observed.csv of every minute of the hour, for each POOL
+pool_obs() {
+    dir=$1
+    shift
+    for p in "$@"; do
+        awk -v p="$p" 'BEGIN { for (k = 0; k < 60; k++) {
+            printf "00:%02d,nat,in_use,61,mean,%s,test\n", k, p
+            printf "00:%02d,nat,new_connections,180,sum,%s,test\n", k, p
+            printf "00:%02d,nat,alloc_failures,%d,sum,%s,test\n", k, k < 30 ? 0 : 30, p } }'
+    done | { echo "time,gateway,metric,value,stat,pool,source"; cat; } >"$dir/observed.csv"
+}
+pool_obs "$PL" 'cold#2'
+# pool_compared DIR: cold#2 compared in observed.csv, and observed_mape not blank
+pool_compared() {
+    [ "$(awk -F, 'NR > 1 && $4 == "cold#2"' "$1/baseline/observed.csv" | wc -l)" = 180 ] &&
+        [ -n "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "observed_mape") c = i }
+            NR == 2 { print $c }' "$1/summary.csv")" ] &&
+        grep -q "^## Model vs observed" "$1/report.md"
+}
+"$NATCAP" run -i "$PL" -o "$T/pool_run" --format $FMT -j2 >"$T/pool_run.out"
+for k in 0 1 2; do "$NATCAP" run -q -i "$PL" -o "$T/pool_parts" --shard $k/3 --format $FMT -j1; done
+if "$NATCAP" merge -o "$T/pool_merged" "$T/pool_parts" >"$T/pool_merge.out" &&
+    pool_compared "$T/pool_run" && same_tree "$T/pool_run" "$T/pool_merged" &&
+    cmp -s "$T/pool_run.out" "$T/pool_merge.out"; then
+    ok "observed.csv naming non-binding pool cold#2: merge of 3 shards = run (csv, md, json, charts: $(wc -l <"$T/list.ref") files), stdout"
+else
+    ko "observed.csv naming a non-binding pool: merged outputs differ from the run's"
+    diff "$T/pool_run/summary.csv" "$T/pool_merged/summary.csv" 2>&1 | sed 's/^/     /' | head -n 6
+fi
+# the merge's observed.csv names a pool the shards did not record (observed.csv
+# is not part of the inputs hash): refused, not compared with other data
+PL2=$T/poolin2
+mkdir -p "$PL2"
+cp tests/observed/pools/*.csv "$PL2/"
+pool_obs "$PL2" 'cold#1' 'cold#2'
+expect_reject "observed.csv naming a pool the parts did not record rejected" 65 \
+    "poolin2/observed\.csv:2: column 'pool': pool \"cold#1\" of gateway 'nat' .*not recorded by the shards .*pool_parts/natcap-shard-0-of-3\.bin.*run the shards again" \
+    "$NATCAP" merge -q -i "$PL2" -o "$T/rej" "$T/pool_parts"
+# parts that recorded more pools than the merge's observed.csv names (shards
+# run with cold#1 and cold#2, observed.csv then cut to cold#2): the others are
+# skipped, the merge = the run with the merge's observed.csv
+for k in 0 1 2; do "$NATCAP" run -q -i "$PL2" -o "$T/pool_parts2" --shard $k/3 --format $FMT -j1; done
+cp "$PL/observed.csv" "$PL2/observed.csv"
+if "$NATCAP" run -q -i "$PL2" -o "$T/pool_run2" --format $FMT -j2 &&
+    "$NATCAP" merge -q -o "$T/pool_merged2" "$T/pool_parts2" &&
+    pool_compared "$T/pool_run2" && same_tree "$T/pool_run2" "$T/pool_merged2"; then
+    ok "parts recording cold#1 and cold#2, merged with an observed.csv naming cold#2 only = run"
+else
+    ko "parts with more pools than the merge's observed.csv names"
 fi
 
 # a part of another format version (the field patched to 2, the format
