@@ -21,6 +21,7 @@
 #include "../model/latency.h"
 #include "../model/occupancy.h"
 #include "../model/plan.h"
+#include "../model/plan_impl.h"
 #include "../model/plan_knobs.h"
 #include "../model/summary.h"
 #include "fixture.h"
@@ -198,6 +199,43 @@ static void erlang_fixture(fx *f, double lam)
     f->sc.seed = 7;
     fx_add_row(f, "a", 0, 0, 1, lam);
 }
+
+/* The searches' window leaves out only hours where the fullest pool's mean
+ * is far below its peak: 8 of its Poisson standard deviations (large
+ * pools), or half the peak (small ones), so the daily maximum is never
+ * outside it.  Checked on m(t) itself, minute by minute, for a pool of a
+ * few dozen mappings and one of tens of thousands, on a one-peak day. */
+START_TEST(window_spares_the_peak)
+{
+    static const double t[] = {0, 43200, 86400}, m[] = {0.1, 1.0, 0.1};
+    const double rates[] = {0.2, 400.0};   /* x 100 s hold: m ~ 20 and ~ 40,000 */
+    for (size_t c = 0; c < 2; c++) {
+        fx f;
+        fx_init(&f);
+        f.sc.duration_h = 24;
+        f.sc.warmup_h = 1;
+        f.gw[0].time_wait_s = 99.9;
+        fx_add_profile(&f, "day", 3, t, m);
+        fx_add_row(&f, "a", 0, 0, 1, rates[c])->profile = 1;
+        double peak = analytic_peak(&f.sc, 0);
+        scen_state ss = {.sc = &f.sc};
+        plan_window(&ss, plan_window_level(peak));
+        ck_assert_msg(ss.win_s > 0 && ss.win_s < 86400, "case %zu: no window", c);
+        double allowed = fmax(peak - 8 * sqrt(peak), 0.5 * peak);
+        occupancy *oc = NULL;
+        ck_assert_int_eq(occupancy_create(&f.sc, 0, -1, &oc, NULL), NC_OK);
+        for (double s = 0; s < 86400; s += 60) {
+            if (s >= ss.win_t0 && s <= ss.win_t0 + ss.win_s)
+                continue;
+            ck_assert_msg(occupancy_at(oc, s) <= allowed + 1e-9,
+                          "case %zu (peak %.1f): m(%.0f s) = %.2f outside the window [%.0f, %.0f] "
+                          "above %.2f", c, peak, s, occupancy_at(oc, s), ss.win_t0,
+                          ss.win_t0 + ss.win_s, allowed);
+        }
+        occupancy_destroy(oc);
+    }
+}
+END_TEST
 
 START_TEST(min_nat_ips_erlang)
 {
@@ -606,6 +644,7 @@ Suite *plan_suite(void)
     tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
     tc = tcase_create("searches");
+    tcase_add_test(tc, window_spares_the_peak);
     tcase_add_test(tc, min_nat_ips_erlang);
     tcase_add_test(tc, pool_idle_fixes);
     tcase_add_test(tc, jobs_do_not_matter);
