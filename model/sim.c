@@ -122,7 +122,7 @@ static inline gw_sample *cur_sample(sim *s, uint32_t g)
 /* Release the TIME_WAIT mappings of gateway g that expire before `t`
  * (strictly before when `strict`: a sample at t sees the state just before
  * the events of t). */
-static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
+HOT void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
 {
     uint32_t r;
     while (nat_expire_one(&s->tw[g], s->pools, t, strict, &r))
@@ -176,7 +176,7 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, si
 }
 
 /* Row r's attempt at t got a mapping of pool p (gateway g). */
-static inline void count_acquired(sim *s, uint32_t p, uint32_t r, uint32_t g, sim_time t)
+HOT void count_acquired(sim *s, uint32_t p, uint32_t r, uint32_t g, sim_time t)
 {
     const nat_pool *pl = &s->pools[p];
     if (s->k >= 0) {
