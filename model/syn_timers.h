@@ -135,6 +135,23 @@ static inline void syn_timers_free(syn_timers *st)
     st->f = NULL;
 }
 
+/* Double a family's ring: 0, or -1 (the ring intact) when memory runs
+ * out.  Rare: out of line. */
+static __attribute__((noinline, cold, unused)) int syn_grow(syn_fifo *x)
+{
+    uint32_t cap = x->cap ? x->cap * 2 : 256;
+    syn_entry *b = malloc((size_t)cap * sizeof *b);
+    if (b == NULL)
+        return -1;
+    for (uint32_t i = 0; i < x->n; i++)
+        b[i] = x->buf[(x->head + i) & (x->cap - 1)];
+    free(x->buf);
+    x->buf = b;
+    x->head = 0;
+    x->cap = cap;
+    return 0;
+}
+
 /* Append e (due at e.t, not earlier than the family's last entry) to
  * family id: 1 when the family's head must now be queued (at e.t, as an
  * event for family id), 0 when not (or e.t is past the end), -1 when
@@ -144,18 +161,8 @@ static inline int syn_push(syn_timers *st, uint32_t id, syn_entry e)
     if (e.t >= st->end_us)
         return 0;
     syn_fifo *x = &st->f[id];
-    if (x->n == x->cap) {
-        uint32_t cap = x->cap ? x->cap * 2 : 256;
-        syn_entry *b = malloc((size_t)cap * sizeof *b);
-        if (b == NULL)
-            return -1;
-        for (uint32_t i = 0; i < x->n; i++)
-            b[i] = x->buf[(x->head + i) & (x->cap - 1)];
-        free(x->buf);
-        x->buf = b;
-        x->head = 0;
-        x->cap = cap;
-    }
+    if (x->n == x->cap && syn_grow(x) != 0)
+        return -1;
     x->buf[(x->head + x->n) & (x->cap - 1)] = e;
     x->n++;
     if (x->pending)
