@@ -662,29 +662,35 @@ static void start_measuring(sim *s)
     }
 }
 
-static void dispatch(sim *s, uint32_t ref, sim_time t)
+/* The head of timer family f is due: run it, then queue the next head. */
+static void on_fifo(sim *s, uint32_t f, sim_time t)
+{
+    syn_entry e = syn_pop(&s->st, f);
+    uint32_t q = EQ_IDX(e.ref);
+    switch (EQ_KIND(e.ref)) {
+    case EV_SYN:
+        on_retransmit(s, &e, f, t);   /* family f is retransmission f */
+        drop_certain_failures(s, f, t);
+        break;
+    case EV_CFAIL: on_cfail(s, q, t); break;
+    case EV_RETRY: start_request(s, q, t); break;
+    default: break;
+    }
+    sim_time next;   /* (no handler pushes into its own family) */
+    if (syn_requeue(&s->st, f, &next))
+        push(s, next, EV_FIFO, f);
+}
+
+/* Inlined into the event loop; what comes through a family goes through
+ * on_fifo. */
+HOT void dispatch(sim *s, uint32_t ref, sim_time t)
 {
     uint32_t idx = EQ_IDX(ref);
     switch (EQ_KIND(ref)) {
     case EV_ARRIVAL: on_arrival(s, idx, t); break;
     case EV_DONE: on_done(s, idx, t); break;
-    case EV_CFAIL: on_cfail(s, idx, t); break;
-    case EV_RETRY: start_request(s, idx, t); break;
     case EV_IPOOL: on_ipool(s, idx, t); break;
-    case EV_FIFO: {
-        /* the family's head is due: run it, then queue the next head */
-        syn_entry e = syn_pop(&s->st, idx);
-        if (EQ_KIND(e.ref) == EV_SYN) {
-            on_retransmit(s, &e, idx, t);   /* family idx is retransmission idx */
-            drop_certain_failures(s, idx, t);
-        } else {
-            dispatch(s, e.ref, t);   /* (never pushes into its own family) */
-        }
-        sim_time next;
-        if (syn_requeue(&s->st, idx, &next))
-            push(s, next, EV_FIFO, idx);
-        break;
-    }
+    case EV_FIFO: on_fifo(s, idx, t); break;
     default: break;
     }
 }
