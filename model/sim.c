@@ -1,13 +1,20 @@
 /*
  * sim.c - the discrete-event model of SPEC §3 (see sim.h).
  *
- * Objects, all in flat arrays indexed by uint32_t:
- *   pool    a gateway allocation pool (SPEC §2 "Allocation pools"): only
- *           counts matter, not which port, so a pool is four counters.
- *   ipool   one instance's connection pool to one destination (service
- *           row x instance); exists only for rows with pool_idle or pool_max.
- *   conn    a pooled connection (rows with pool_idle > 0).
- *   req     a request in flight: connecting, waiting or holding a connection.
+ * What happens to a request is told here (dispatch); the state machines it
+ * drives are header-inline modules, each checked against a brute-force
+ * reference (tests/check_sim_parts.c):
+ *   nat_pool.h    a gateway's allocation pools (SPEC §2 "Allocation pools":
+ *                 four counters each) and its TIME_WAIT ring;
+ *   syn_timers.h  the retransmission schedule and the FIFO families of
+ *                 retransmission, connect-deadline and retry timers;
+ *   conn_pool.h   one instance's connection pool to one destination (rows
+ *                 with pool_idle or pool_max, here "ipool"): idle
+ *                 connections and waiting requests.
+ * What is measured is counted here too, through the count_* functions:
+ * the modules count nothing.  Objects are in flat arrays indexed by
+ * uint32_t; a req is a request in flight: connecting, waiting or holding a
+ * connection.
  *
  * Event kinds and what they need:
  *   ARRIVAL  next request of a row (one pending per row)
@@ -21,13 +28,13 @@
  *   IPOOL    head of an ipool's idle list or wait queue is due
  *
  * FIFO tricks: time_wait_s is constant per gateway, so TIME_WAIT expiries
- * come in the order they were entered: a ring per gateway, applied lazily
- * (tw_ring), no events at all.  keepalive_s, the gateway's idle timeout and
- * pool_wait_timeout_s are constant per row, and idle connections are reused
- * last-in-first-out (as Go's and most HTTP clients' pools do), so the oldest
- * idle connection and the oldest waiter are always at the heads of their
- * lists: one timer per ipool, re-armed lazily, instead of a timer per
- * connection.
+ * come in the order they were entered: a ring per gateway, applied lazily,
+ * no events at all (nat_pool.h).  Retransmission n, a row's connect
+ * deadline and its retry backoff are constant delays: a FIFO family each,
+ * only its head in the event queue (syn_timers.h).  keepalive_s, the
+ * gateway's idle timeout and pool_wait_timeout_s are constant per row: one
+ * timer per ipool, re-armed lazily, instead of a timer per connection
+ * (conn_pool.h).
  *
  * Measurement runs on [0, duration); events of the warm-up change the state
  * but are not counted.  A request counts where it arrived: only requests
@@ -46,44 +53,16 @@ static inline void push(sim *s, sim_time t, unsigned kind, uint32_t idx)
         s->oom = 1;
 }
 
-/* Schedule e (at e.t) through FIFO family f: not earlier than the
- * family's last entry. */
-static void push_fifo(sim *s, uint32_t f, fifo_entry e)
+/* Schedule e (at e.t) through timer family f (syn_timers.h): not earlier
+ * than the family's last entry.  Inlined: passed on the stack, e stalled
+ * its reload (make bench (c') 3 %). */
+HOT void push_fifo(sim *s, uint32_t f, syn_entry e)
 {
-    if (e.t >= s->duration_us)
-        return;
-    fifo *x = &s->fifos[f];
-    if (x->n == x->cap) {
-        uint32_t cap = x->cap ? x->cap * 2 : 256;
-        fifo_entry *b = malloc((size_t)cap * sizeof *b);
-        if (b == NULL) {
-            s->oom = 1;
-            return;
-        }
-        for (uint32_t i = 0; i < x->n; i++)
-            b[i] = x->buf[(x->head + i) & (x->cap - 1)];
-        free(x->buf);
-        x->buf = b;
-        x->head = 0;
-        x->cap = cap;
-    }
-    x->buf[(x->head + x->n) & (x->cap - 1)] = e;
-    x->n++;
-    if (!x->pending) {
-        x->pending = 1;
+    int st = syn_push(&s->st, f, e);
+    if (st < 0)
+        s->oom = 1;
+    else if (st > 0)
         push(s, e.t, EV_FIFO, f);
-    }
-}
-
-/* Double a slab of `size`-byte objects (requests, connections): the new
- * slab, or NULL (the old one intact) when memory runs out. */
-static void *slab_grow(void *slab, uint32_t *cap, size_t size)
-{
-    uint32_t n = *cap ? *cap * 2 : 1024;
-    void *p = realloc(slab, (size_t)n * size);
-    if (p != NULL)
-        *cap = n;
-    return p;
 }
 
 static uint32_t req_alloc(sim *s)
@@ -94,17 +73,15 @@ static uint32_t req_alloc(sim *s)
         return i;
     }
     if (s->nreqs == s->req_cap) {
-        if (s->req_cap >= MAX_REQS) {
-            s->oom = 1;
-            s->too_many_reqs = 1;
-            return NIL;
-        }
-        req *r = slab_grow(s->reqs, &s->req_cap, sizeof *s->reqs);
+        uint32_t cap = s->req_cap ? s->req_cap * 2 : 1024;
+        req *r = cap > MAX_REQS ? NULL : realloc(s->reqs, (size_t)cap * sizeof *r);
         if (r == NULL) {
             s->oom = 1;
+            s->too_many_reqs = cap > MAX_REQS;
             return NIL;
         }
         s->reqs = r;
+        s->req_cap = cap;
     }
     return s->nreqs++;
 }
@@ -115,29 +92,14 @@ static inline void req_release(sim *s, uint32_t i)
     s->req_free = i;
 }
 
-static uint32_t conn_alloc(sim *s)
+/* The requests waiting in connection pools: linked through next, with
+ * their deadline in start (conn_pool.h). */
+static inline cp_waiters waiters(sim *s)
 {
-    if (s->conn_free != NIL) {
-        uint32_t i = s->conn_free;
-        s->conn_free = s->conns[i].next;
-        return i;
-    }
-    if (s->nconns == s->conn_cap) {
-        conn *c = slab_grow(s->conns, &s->conn_cap, sizeof *s->conns);
-        if (c == NULL) {
-            s->oom = 1;
-            return NIL;
-        }
-        s->conns = c;
-    }
-    return s->nconns++;
+    return (cp_waiters){(char *)&s->reqs->next, (char *)&s->reqs->start, sizeof *s->reqs};
 }
 
-static inline void conn_release(sim *s, uint32_t i)
-{
-    s->conns[i].next = s->conn_free;
-    s->conn_free = i;
-}
+/* ------------------------------------------------------------ counting */
 
 /* Change the mappings a row holds.  Copy-on-write snapshot: the first change
  * after its gateway reached a new peak saves the value it had at the peak. */
@@ -161,36 +123,20 @@ static inline gw_sample *cur_sample(sim *s, uint32_t g)
 /* Release the TIME_WAIT mappings of gateway g that expire before `t`
  * (strictly before when `strict`: a sample at t sees the state just before
  * the events of t). */
-static inline void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
+HOT void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
 {
-    tw_ring *w = &s->tw[g];
-    while (w->n > 0) {
-        const tw_entry *e = &w->buf[w->head & (w->cap - 1)];
-        if (e->t > t || (strict && e->t == t))
-            break;
-        pool *pl = &s->pools[e->pool];
-        pl->in_use--;
-        if (w->next_t != NULL)   /* (meaningless once the pool has none left) */
-            pl->tw_first_t = w->next_t[w->head & (w->cap - 1)];
-        held_add(s, e->row, g, -1);
-        w->head++;
-        w->n--;
-    }
+    uint32_t r;
+    while (nat_expire_one(&s->tw[g], s->pools, t, strict, &r))
+        held_add(s, r, g, -1);
 }
 
-/* When pool p (of gateway g) has a port free again, at the earliest, if
- * nothing else than TIME_WAIT expiries frees ports: its oldest TIME_WAIT
- * entry; SIM_TIME_NONE when it has none. */
-static inline sim_time next_release(const sim *s, uint32_t p, uint32_t g)
+/* Row r (gateway g) closed a mapping: nat_close_active/idle said `st`. */
+static inline void closed(sim *s, int st, uint32_t r, uint32_t g)
 {
-    const pool *pl = &s->pools[p];
-    if (pl->in_use - pl->active - pl->idle == 0)
-        return SIM_TIME_NONE;
-    if (!s->gws[g].linked) {   /* the gateway's only pool: the ring's head is its */
-        const tw_ring *w = &s->tw[g];
-        return w->buf[w->head & (w->cap - 1)].t;
-    }
-    return pl->tw_first_t;
+    if (st == NAT_FREED)
+        held_add(s, r, g, -1);
+    else if (__builtin_expect(st == NAT_ENOMEM, 0))
+        s->oom = 1;
 }
 
 /* sim_set_trace: record what happened at t to a request of row rw. */
@@ -209,8 +155,7 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, si
 {
     if (a < 0)
         return;   /* warm-up: not measured */
-    pool *pl = &s->pools[p];
-    pl->mark |= POOL_FAILED;
+    s->pool_mark[p] |= POOL_FAILED;
     trace(s, a, rw, SIM_TR_SYN_REFUSED);
     row_run *x = &s->rr[rw];
     x->attempts++;
@@ -226,36 +171,28 @@ static inline void count_refused(sim *s, uint32_t rw, uint32_t p, uint32_t g, si
         sim_watch_refused(s, p);
     if (a < s->gws[g].first_fail)
         s->gws[g].first_fail = a;
-    if (__builtin_expect(pl->cap == 0, 0)) {   /* an instance without ports */
+    if (__builtin_expect(s->pools[p].cap == 0, 0)) {   /* an instance without ports */
         y->portless++;
         if (p < s->gws[g].portless || s->gws[g].portless == NIL)
             s->gws[g].portless = p;
     }
 }
 
-/* Try to take a mapping from pool p for row r at time t. */
-HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
+/* Row r's attempt at t got a mapping of pool p (gateway g). */
+HOT void count_acquired(sim *s, uint32_t p, uint32_t r, uint32_t g, sim_time t)
 {
-    pool *pl = &s->pools[p];
-    uint32_t g = s->rows[r].gw;
-    row_run *x = &s->rr[r];
-    expire_tw(s, g, t, 0);
-    if (pl->in_use >= pl->cap) {
-        count_refused(s, r, p, g, t);
-        return 0;
-    }
+    const nat_pool *pl = &s->pools[p];
     if (s->k >= 0) {
+        row_run *x = &s->rr[r];
         x->attempts++;
         x->new_connections++;
         cur_sample(s, g)->attempts++;
         trace(s, t, r, SIM_TR_SYN_OK);
     }
-    pl->in_use++;
-    pl->active++;
     held_add(s, r, g, 1);
     gw_state *gs = &s->gws[g];
-    if (pl->active + pl->idle > gs->omax)
-        gs->omax = pl->active + pl->idle;
+    if (nat_pool_open(pl) > gs->omax)
+        gs->omax = nat_pool_open(pl);
     if (pl->in_use > gs->imax) {
         gs->imax = pl->in_use;
         if (s->k >= 0 && gs->imax > gs->peak) {
@@ -266,90 +203,33 @@ HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
     }
     if (__builtin_expect(s->nwatch != 0, 0))
         sim_watch_acquire(s, p);
-    return 1;
 }
 
-/* Double a TIME_WAIT ring (and its next_t when `linked`): 0, or -1 with
- * the ring intact when memory runs out.  Entries keep their sequence
- * numbers. */
-static int tw_grow(tw_ring *w, int linked)
+/* A request fails: counted where it arrived, in the interval of `at`. */
+static inline void count_failed(sim *s, const req *rq, sim_time at)
 {
-    uint32_t cap = w->cap ? w->cap * 2 : 1024;
-    tw_entry *b = malloc((size_t)cap * sizeof *b);
-    sim_time *nt = linked ? malloc((size_t)cap * sizeof *nt) : NULL;
-    if (b == NULL || (linked && nt == NULL)) {
-        free(b);
-        free(nt);
-        return -1;
-    }
-    for (uint32_t i = 0; i < w->n; i++) {
-        uint32_t seq = w->head + i;
-        b[seq & (cap - 1)] = w->buf[seq & (w->cap - 1)];
-        if (nt != NULL)
-            nt[seq & (cap - 1)] = w->next_t[seq & (w->cap - 1)];
-    }
-    free(w->buf);
-    free(w->next_t);
-    w->buf = b;
-    w->next_t = nt;
-    w->cap = cap;
-    return 0;
+    if (!rq->measured)
+        return;
+    s->rr[rq->row].failed++;
+    if (at >= 0)
+        s->gs[(size_t)s->rows[rq->row].gw * s->nsamples + (size_t)(at / s->sample_us)].freq++;
 }
 
-/* A mapping leaves the connection: into TIME_WAIT for the gateway's time. */
-HOT void to_time_wait(sim *s, uint32_t p, uint32_t r, sim_time t)
+/* A measured request of row rw holds a reused connection (stale: it found
+ * the mapping of its idle connection dropped). */
+static inline void count_reused(sim *s, const req *rq, uint32_t rw, int stale)
 {
-    uint32_t g = s->rows[r].gw;
-    tw_ring *w = &s->tw[g];
-    if (w->tw_us <= 0) {
-        s->pools[p].in_use--;
-        held_add(s, r, g, -1);
+    if (!rq->measured)
+        return;
+    if (!stale) {
+        s->rr[rw].reused++;
         return;
     }
-    if (w->n == w->cap && tw_grow(w, s->gws[g].linked) != 0) {
-        s->oom = 1;
-        return;
-    }
-    uint32_t seq = w->head + w->n;
-    w->buf[seq & (w->cap - 1)] = (tw_entry){t + w->tw_us, p, r};
-    w->n++;
-    if (w->next_t == NULL)
-        return;
-    pool *pl = &s->pools[p];   /* the caller took the mapping out of active or idle */
-    if (pl->in_use - pl->active - pl->idle > 1)
-        w->next_t[pl->tw_last & (w->cap - 1)] = t + w->tw_us;
-    else
-        pl->tw_first_t = t + w->tw_us;
-    pl->tw_last = seq;
+    s->rr[rw].stale++;   /* in total and in its interval alike */
+    cur_sample(s, s->rows[rw].gw)->stale++;
 }
 
-static void fail_request(sim *s, uint32_t q)
-{
-    req *rq = &s->reqs[q];
-    if (rq->measured) {
-        s->rr[rq->row].failed++;
-        if (s->k >= 0)
-            cur_sample(s, s->rows[rq->row].gw)->freq++;
-    }
-    req_release(s, q);
-}
-
-static inline ipool *ipool_of(sim *s, const req *rq)
-{
-    return &s->ipools[s->rows[rq->row].ipool_base + rq->inst];
-}
-
-static void arm_ipool(sim *s, uint32_t ip, sim_time at)
-{
-    ipool *p = &s->ipools[ip];
-    if (p->timer_at != SIM_TIME_NONE && p->timer_at <= at)
-        return;
-    p->timer_at = at;
-    push(s, at, EV_IPOOL, ip);
-}
-
-HOT void start_request(sim *s, uint32_t q, sim_time t);
-HOT void on_syn(sim *s, uint32_t q, sim_time t);
+/* ------------------------------------------------------------ variates */
 
 /* Variates in blocks: the Exp(1) draws of the arrivals and each
  * destination's latencies are drawn VAR_BLOCK at a time into a buffer, in
@@ -400,6 +280,30 @@ static inline sim_time latency_draw(sim *s, uint32_t d)
     return s->lbuf[(size_t)d * VAR_BLOCK + s->li[d]++];
 }
 
+/* ------------------------------------------------------------ handlers */
+
+HOT void start_request(sim *s, uint32_t q, sim_time t);
+HOT void on_syn(sim *s, uint32_t q, sim_time t);
+
+static void arm_ipool(sim *s, uint32_t ip, sim_time at)
+{
+    if (cp_arm(&s->ipools[ip], at))
+        push(s, at, EV_IPOOL, ip);
+}
+
+/* Try to take a mapping from pool p for row r at time t. */
+HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
+{
+    uint32_t g = s->rows[r].gw;
+    expire_tw(s, g, t, 0);
+    if (!nat_acquire(&s->pools[p])) {
+        count_refused(s, r, p, g, t);
+        return 0;
+    }
+    count_acquired(s, p, r, g, t);
+    return 1;
+}
+
 /* Begin a new connection for request q: first SYN now. */
 HOT void open_new(sim *s, uint32_t q, sim_time t)
 {
@@ -416,16 +320,15 @@ HOT void open_new(sim *s, uint32_t q, sim_time t)
     on_syn(s, q, t);
 }
 
-/* A connection slot of the ipool was freed: the head waiter opens a new one. */
+/* A connection of the ipool closed (or never opened): its slot goes to
+ * the head waiter, which opens a new one. */
 static void slot_freed(sim *s, uint32_t ip, sim_time t)
 {
-    ipool *p = &s->ipools[ip];
-    if (p->wait_head == NIL)
+    conn_pool *p = &s->ipools[ip];
+    p->open--;
+    uint32_t q = cp_wait_pop(p, waiters(s));
+    if (q == NIL)
         return;
-    uint32_t q = p->wait_head;
-    p->wait_head = s->reqs[q].next;
-    if (p->wait_head == NIL)
-        p->wait_tail = NIL;
     p->open++;
     open_new(s, q, t);
 }
@@ -443,10 +346,10 @@ HOT void hold(sim *s, uint32_t q, sim_time t, int fresh)
 }
 
 /* The connection attempt of request q times out at `at` (now or later):
- * the retry is queued for at + backoff, or the failure is counted in the
- * interval of `at`.  A row without connection pools has nothing else to do
- * at `at`, so its last dropped SYN calls this at once instead of queueing
- * an EV_CFAIL: one event less per timed-out attempt. */
+ * the retry is queued for after the backoff, or the failure is counted in
+ * the interval of `at`.  A row without connection pools has nothing else
+ * to do at `at`, so its last dropped SYN calls this at once instead of
+ * queueing an EV_CFAIL: one event less per timed-out attempt. */
 static void connect_failed(sim *s, uint32_t q, sim_time at)
 {
     req *rq = &s->reqs[q];
@@ -459,15 +362,11 @@ static void connect_failed(sim *s, uint32_t q, sim_time at)
         rq->retries_left--;
         if (rq->measured)
             s->rr[rq->row].retries++;
-        push_fifo(s, SYN_FIFOS + s->nrows + rq->row,
-                  (fifo_entry){at + r->backoff_us, EQ_REF(EV_RETRY, q), 0, 0, 0});
+        push_fifo(s, syn_retry_family(&s->st, rq->row),
+                  (syn_entry){.t = syn_retry_at(at, r->backoff_us), .ref = EQ_REF(EV_RETRY, q)});
         return;
     }
-    if (rq->measured) {
-        s->rr[rq->row].failed++;
-        if (at >= 0)
-            s->gs[(size_t)r->gw * s->nsamples + (size_t)(at / s->sample_us)].freq++;
-    }
+    count_failed(s, rq, at);
     req_release(s, q);
 }
 
@@ -476,32 +375,31 @@ HOT void connected(sim *s, uint32_t q, sim_time t)
 {
     req *rq = &s->reqs[q];
     if (s->rows[rq->row].pool_idle > 0) {
-        uint32_t c = conn_alloc(s);
-        if (c == NIL)
+        uint32_t c = cp_conn_alloc(&s->conns);
+        if (c == NIL) {
+            s->oom = 1;
             return;
-        s->conns[c] = (conn){rq->pool, NIL, NIL, 1, t};
+        }
+        s->conns.v[c] = (cp_conn){.pool = rq->pool, .prev = NIL, .next = NIL, .mapped = 1, .since = t};
         rq->conn = c;
     }
     hold(s, q, t, 1);
 }
 
 /* SYN n (0: the first) of request q's attempt, which began at `start`
- * from pool p of row rw, was dropped: retransmit at start + 2^(n+1) - 1 s
- * while the connect deadline allows, else the attempt times out then. */
+ * from pool p of row rw, was dropped: the next retransmission while the
+ * connect deadline allows, else the attempt times out then. */
 static void syn_dropped(sim *s, uint32_t q, uint32_t p, uint32_t rw, sim_time start, uint32_t n)
 {
     const row *r = &s->rows[rw];
-    n++;
-    sim_time deadline = start + r->connect_deadline_us;
-    sim_time next = n <= r->syn_retries && n < SYN_FIFOS
-                        ? start + (((sim_time)1 << n) - 1) * SIM_US_PER_S
-                        : SIM_TIME_NONE;
-    if (next < deadline)
-        push_fifo(s, n, (fifo_entry){next, EQ_REF(EV_SYN, q), p, rw, 0});
+    sim_time at;
+    n = syn_after_drop(start, n, r->syn_retries, r->connect_deadline_us, &at);
+    if (n > 0)
+        push_fifo(s, n, (syn_entry){at, EQ_REF(EV_SYN, q), p, rw, 0});
     else if (r->ipool_base != NIL)
-        push_fifo(s, SYN_FIFOS + rw, (fifo_entry){deadline, EQ_REF(EV_CFAIL, q), 0, 0, 0});
+        push_fifo(s, syn_cfail_family(&s->st, rw), (syn_entry){.t = at, .ref = EQ_REF(EV_CFAIL, q)});
     else
-        connect_failed(s, q, deadline);
+        connect_failed(s, q, at);
 }
 
 /* The first SYN of request q's attempt (rq->start = t). */
@@ -526,17 +424,16 @@ HOT void on_syn(sim *s, uint32_t q, sim_time t)
  * fed only by family n, stays in order. */
 static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
 {
-    fifo *x = &s->fifos[n];
-    for (uint32_t i = 0; i < x->n;) {
-        fifo_entry *e = &x->buf[(x->head + i) & (x->cap - 1)];
+    for (uint32_t i = 0; i < syn_count(&s->st, n);) {
+        syn_entry *e = syn_at(&s->st, n, i);
         uint32_t g = s->rows[e->row].gw;
         if (!s->gws[g].steady)
             return;
         expire_tw(s, g, t, 0);
-        const pool *pl = &s->pools[e->pool];
+        const nat_pool *pl = &s->pools[e->pool];
         if (pl->in_use < pl->cap)
             return;
-        sim_time free_at = next_release(s, e->pool, g);
+        sim_time free_at = nat_next_release(&s->tw[g], s->pools, e->pool);
         if (free_at == SIM_TIME_NONE)
             free_at = t + s->tw[g].tw_us;
         if (free_at <= e->t)
@@ -547,32 +444,28 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
             i++;
             continue;
         }
-        fifo_entry d = *e;
-        x->head = (x->head + 1) & (x->cap - 1);
-        x->n--;
+        syn_entry d = syn_pop(&s->st, n);
         count_refused(s, d.row, d.pool, g, d.t);
-        syn_dropped(s, EQ_IDX(d.ref), d.pool, d.row, d.t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
+        syn_dropped(s, EQ_IDX(d.ref), d.pool, d.row, syn_attempt_start(d.t, n), n);
     }
 }
 
-/* Retransmission n of a SYN (an entry of FIFO family n) is due at t. */
-static void on_retransmit(sim *s, const fifo_entry *e, uint32_t n, sim_time t)
+/* Retransmission n of a SYN (an entry of timer family n) is due at t. */
+static void on_retransmit(sim *s, const syn_entry *e, uint32_t n, sim_time t)
 {
     uint32_t q = EQ_IDX(e->ref);
     if (acquire(s, e->pool, e->row, t)) {
         s->doomed_connected += e->doomed;
         connected(s, q, t);
+    } else {
+        syn_dropped(s, q, e->pool, e->row, syn_attempt_start(t, n), n);
     }
-    else
-        syn_dropped(s, q, e->pool, e->row, t - (((sim_time)1 << n) - 1) * SIM_US_PER_S, n);
 }
 
 static void on_cfail(sim *s, uint32_t q, sim_time t)
 {
     const row *r = &s->rows[s->reqs[q].row];
-    uint32_t ip = r->ipool_base + s->reqs[q].inst;   /* only rows with ipools get here */
-    s->ipools[ip].open--;
-    slot_freed(s, ip, t);
+    slot_freed(s, r->ipool_base + s->reqs[q].inst, t);   /* only rows with ipools get here */
     connect_failed(s, q, t);
 }
 
@@ -583,125 +476,63 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
     const row *r = &s->rows[rw];
     uint32_t p = rq->pool;
     if (r->pool_idle == 0) {
-        s->pools[p].active--;
-        to_time_wait(s, p, rw, t);
-        if (r->ipool_base != NIL) {
-            uint32_t ip = r->ipool_base + rq->inst;
-            s->ipools[ip].open--;
-            slot_freed(s, ip, t);
-        }
+        closed(s, nat_close_active(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
+        if (r->ipool_base != NIL)
+            slot_freed(s, r->ipool_base + rq->inst, t);
         req_release(s, q);
         return;
     }
     uint32_t ip = r->ipool_base + rq->inst;
-    ipool *pl = &s->ipools[ip];
+    conn_pool *pl = &s->ipools[ip];
     uint32_t c = rq->conn;
     req_release(s, q);
-    if (pl->wait_head != NIL) {
+    uint32_t w = cp_wait_pop(pl, waiters(s));
+    if (w != NIL) {
         /* hand the connection to the next waiting request */
-        uint32_t w = pl->wait_head;
-        pl->wait_head = s->reqs[w].next;
-        if (pl->wait_head == NIL)
-            pl->wait_tail = NIL;
         s->reqs[w].conn = c;
-        s->reqs[w].pool = s->conns[c].pool;
-        if (s->reqs[w].measured)
-            s->rr[rw].reused++;
+        s->reqs[w].pool = s->conns.v[c].pool;
+        count_reused(s, &s->reqs[w], rw, 0);
         hold(s, w, t, 0);
         return;
     }
     if (pl->nidle < r->pool_idle) {
-        conn *cn = &s->conns[c];
-        s->pools[cn->pool].active--;
-        s->pools[cn->pool].idle++;
-        cn->since = t;
-        cn->mapped = 1;
-        cn->next = NIL;
-        cn->prev = pl->idle_tail;
-        if (pl->idle_tail != NIL)
-            s->conns[pl->idle_tail].next = c;
-        else
-            pl->idle_head = c;
-        pl->idle_tail = c;
-        if (pl->first_mapped == NIL)
-            pl->first_mapped = c;
-        pl->nidle++;
+        nat_park(&s->pools[s->conns.v[c].pool]);
+        cp_park(pl, &s->conns, c, t);
         sim_time due = r->keepalive_us;
         if (r->idle_timeout_us < due)
             due = r->idle_timeout_us;
         arm_ipool(s, ip, t + due);
         return;
     }
-    s->pools[p].active--;
-    to_time_wait(s, p, rw, t);
-    conn_release(s, c);
-    pl->open--;
+    closed(s, nat_close_active(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
+    cp_conn_release(&s->conns, c);
     slot_freed(s, ip, t);
-}
-
-/* Unlink conn c from ipool pl's idle list. */
-static void idle_unlink(sim *s, ipool *pl, uint32_t c)
-{
-    conn *cn = &s->conns[c];
-    if (pl->first_mapped == c)
-        pl->first_mapped = cn->next;
-    if (cn->prev != NIL)
-        s->conns[cn->prev].next = cn->next;
-    else
-        pl->idle_head = cn->next;
-    if (cn->next != NIL)
-        s->conns[cn->next].prev = cn->prev;
-    else
-        pl->idle_tail = cn->prev;
-    pl->nidle--;
 }
 
 static void on_ipool(sim *s, uint32_t ip, sim_time t)
 {
-    ipool *pl = &s->ipools[ip];
-    if (pl->timer_at != t)
+    conn_pool *pl = &s->ipools[ip];
+    if (!cp_fire(pl, t))
         return;   /* superseded by an earlier arming */
-    pl->timer_at = SIM_TIME_NONE;
     uint32_t rw = pl->row;
     const row *r = &s->rows[rw];
-    while (pl->wait_head != NIL && s->reqs[pl->wait_head].start <= t) {
-        uint32_t q = pl->wait_head;
-        pl->wait_head = s->reqs[q].next;
-        if (pl->wait_head == NIL)
-            pl->wait_tail = NIL;
-        fail_request(s, q);
+    uint32_t q, c;
+    while ((q = cp_wait_pop_expired(pl, waiters(s), t)) != NIL) {
+        count_failed(s, &s->reqs[q], t);
+        req_release(s, q);
     }
-    sim_time next = SIM_TIME_NONE;
-    {
-        while (pl->idle_head != NIL && s->conns[pl->idle_head].since + r->keepalive_us <= t) {
-            uint32_t c = pl->idle_head;
-            conn *cn = &s->conns[c];
-            idle_unlink(s, pl, c);
-            if (cn->mapped) {
-                s->pools[cn->pool].idle--;
-                to_time_wait(s, cn->pool, rw, t);
-            }
-            conn_release(s, c);
-            pl->open--;
-        }
-        if (r->idle_timeout_us < r->keepalive_us) {
-            while (pl->first_mapped != NIL &&
-                   s->conns[pl->first_mapped].since + r->idle_timeout_us <= t) {
-                conn *cn = &s->conns[pl->first_mapped];
-                cn->mapped = 0;
-                s->pools[cn->pool].idle--;
-                s->pools[cn->pool].in_use--;
-                held_add(s, rw, r->gw, -1);
-                pl->first_mapped = cn->next;
-            }
-            if (pl->first_mapped != NIL)
-                next = s->conns[pl->first_mapped].since + r->idle_timeout_us;
-        }
-        if (pl->idle_head != NIL && s->conns[pl->idle_head].since + r->keepalive_us < next)
-            next = s->conns[pl->idle_head].since + r->keepalive_us;
+    while ((c = cp_take_expired(pl, &s->conns, t, r->keepalive_us)) != NIL) {
+        if (s->conns.v[c].mapped)
+            closed(s, nat_close_idle(&s->tw[r->gw], s->pools, s->conns.v[c].pool, rw, t), rw, r->gw);
+        cp_conn_release(&s->conns, c);
+        pl->open--;
     }
-    if (pl->wait_head != NIL && s->reqs[pl->wait_head].start < next)
-        next = s->reqs[pl->wait_head].start;
+    int unmaps = r->idle_timeout_us < r->keepalive_us;
+    while (unmaps && (c = cp_unmap_expired(pl, &s->conns, t, r->idle_timeout_us)) != NIL) {
+        nat_drop_idle(&s->pools[s->conns.v[c].pool]);
+        held_add(s, rw, r->gw, -1);
+    }
+    sim_time next = cp_next_due(pl, &s->conns, waiters(s), r->keepalive_us, r->idle_timeout_us, unmaps);
     if (next != SIM_TIME_NONE)
         arm_ipool(s, ip, next);
 }
@@ -715,28 +546,22 @@ HOT void start_request(sim *s, uint32_t q, sim_time t)
         return;
     }
     uint32_t ip = r->ipool_base + rq->inst;
-    ipool *pl = &s->ipools[ip];
-    if (pl->idle_tail != NIL) {
-        uint32_t c = pl->idle_tail;
-        conn *cn = &s->conns[c];
-        idle_unlink(s, pl, c);
+    conn_pool *pl = &s->ipools[ip];
+    uint32_t c = cp_take_newest(pl, &s->conns);
+    if (c != NIL) {
+        const cp_conn *cn = &s->conns.v[c];
         if (cn->mapped) {
-            s->pools[cn->pool].idle--;
-            s->pools[cn->pool].active++;
+            nat_reuse(&s->pools[cn->pool]);
             rq->conn = c;
             rq->pool = cn->pool;
-            if (rq->measured)
-                s->rr[rq->row].reused++;
+            count_reused(s, rq, rq->row, 0);
             hold(s, q, t, 0);
             return;
         }
         /* the gateway dropped this mapping: the request fails on it and
          * goes again on a new connection, without spending a retry */
-        if (rq->measured) {   /* in total and in its interval alike */
-            s->rr[rq->row].stale++;
-            cur_sample(s, r->gw)->stale++;
-        }
-        conn_release(s, c);
+        count_reused(s, rq, rq->row, 1);
+        cp_conn_release(&s->conns, c);
         open_new(s, q, t);   /* the slot of the closed connection is reused */
         return;
     }
@@ -745,13 +570,7 @@ HOT void start_request(sim *s, uint32_t q, sim_time t)
         open_new(s, q, t);
         return;
     }
-    rq->start = t + r->wait_timeout_us;   /* deadline while waiting */
-    rq->next = NIL;
-    if (pl->wait_tail != NIL)
-        s->reqs[pl->wait_tail].next = q;
-    else
-        pl->wait_head = q;
-    pl->wait_tail = q;
+    cp_wait_push(pl, waiters(s), q, t + r->wait_timeout_us);
     arm_ipool(s, ip, rq->start);
 }
 
@@ -797,23 +616,24 @@ static void record_sample(sim *s, sim_time boundary)
     for (uint32_t g = 0; g < s->ngw; g++) {
         gw_state *gs = &s->gws[g];
         expire_tw(s, g, boundary, 1);
-        const pool *best = &s->pools[gs->pool_lo];
+        const nat_pool *best = &s->pools[gs->pool_lo];
         for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
-            pool *pl = &s->pools[p];
+            const nat_pool *pl = &s->pools[p];
+            uint32_t *mark = &s->pool_mark[p];
             if (pl->in_use > best->in_use)
                 best = pl;
-            if (pl->in_use > (pl->mark & ~POOL_FAILED))
-                pl->mark = (pl->mark & POOL_FAILED) | pl->in_use;
+            if (pl->in_use > (*mark & ~POOL_FAILED))
+                *mark = (*mark & POOL_FAILED) | pl->in_use;
         }
         gw_sample *x = &s->gs[(size_t)g * s->nsamples + k];
         x->in_use = best->in_use;
         x->active = best->active;
         x->idle = best->idle;
-        x->tw = best->in_use - best->active - best->idle;
+        x->tw = nat_pool_tw(best);
         x->imax = gs->imax;
         gs->imax = best->in_use;   /* the next interval starts at this level */
         x->omax = gs->omax;
-        gs->omax = best->active + best->idle;
+        gs->omax = nat_pool_open(best);
     }
     if (s->nwatch != 0)
         sim_watch_sample(s, k);
@@ -842,83 +662,43 @@ static void start_measuring(sim *s)
         gs->peak_pool = mp;
         gs->omax = 0;
         for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++)
-            if (s->pools[p].active + s->pools[p].idle > gs->omax)
-                gs->omax = s->pools[p].active + s->pools[p].idle;
+            if (nat_pool_open(&s->pools[p]) > gs->omax)
+                gs->omax = nat_pool_open(&s->pools[p]);
         gs->peak_epoch++;
     }
     if (s->nwatch != 0)
         sim_watch_start(s);
 }
 
-static void reset(sim *s)
+/* The head of timer family f is due: run it, then queue the next head. */
+static void on_fifo(sim *s, uint32_t f, sim_time t)
 {
-    memset(s->rr, 0, s->nrows * sizeof *s->rr);
-    for (uint32_t p = 0; p < s->npools; p++)
-        s->pools[p].in_use = s->pools[p].active = s->pools[p].idle = s->pools[p].mark = 0;
-    for (uint32_t i = 0; i < s->nipools; i++)
-        s->ipools[i] = (ipool){s->ipools[i].row, 0, 0, NIL, NIL, NIL, NIL, NIL, SIM_TIME_NONE};
-    for (uint32_t g = 0; g < s->ngw; g++) {
-        s->gws[g].imax = s->gws[g].peak = s->gws[g].omax = 0;
-        s->gws[g].peak_epoch = 1;
-        s->gws[g].first_fail = SIM_TIME_NONE;
-        s->gws[g].portless = NIL;
-        s->gws[g].peak_pool = s->gws[g].pool_lo;
-        s->tw[g].head = s->tw[g].n = 0;
+    syn_entry e = syn_pop(&s->st, f);
+    uint32_t q = EQ_IDX(e.ref);
+    switch (EQ_KIND(e.ref)) {
+    case EV_SYN:
+        on_retransmit(s, &e, f, t);   /* family f is retransmission f */
+        drop_certain_failures(s, f, t);
+        break;
+    case EV_CFAIL: on_cfail(s, q, t); break;
+    case EV_RETRY: start_request(s, q, t); break;
+    default: break;
     }
-    memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
-    memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);
-    memset(s->row_held, 0, (size_t)s->nrows * s->nsamples * sizeof *s->row_held);
-    if (s->nwatch != 0)
-        sim_watch_reset(s);
-    s->nconns = 0;
-    s->conn_free = NIL;
-    s->nreqs = 0;
-    s->req_free = NIL;
-    eq_reset(&s->q);
-    s->aq.n = 0;
-    s->too_many_reqs = 0;
-    for (uint32_t f = 0; f < s->nfifos; f++) {
-        s->fifos[f].head = s->fifos[f].n = 0;
-        s->fifos[f].pending = 0;
-    }
-    s->k = -1;
-    s->oom = 0;
-    s->xi = VAR_BLOCK;
-    s->drop_lo = SIM_TIME_NONE;
-    s->doomed = s->doomed_connected = 0;
-    s->arrivals = 0;
-    if (s->trace != NULL)
-        *s->trace_n = 0;
-    for (uint32_t d = 0; d < s->ndest; d++)
-        s->li[d] = VAR_BLOCK;
+    sim_time next;   /* (no handler pushes into its own family) */
+    if (syn_requeue(&s->st, f, &next))
+        push(s, next, EV_FIFO, f);
 }
 
-static void dispatch(sim *s, uint32_t ref, sim_time t)
+/* Inlined into the event loop; what comes through a family goes through
+ * on_fifo. */
+HOT void dispatch(sim *s, uint32_t ref, sim_time t)
 {
     uint32_t idx = EQ_IDX(ref);
     switch (EQ_KIND(ref)) {
     case EV_ARRIVAL: on_arrival(s, idx, t); break;
     case EV_DONE: on_done(s, idx, t); break;
-    case EV_CFAIL: on_cfail(s, idx, t); break;
-    case EV_RETRY: start_request(s, idx, t); break;
     case EV_IPOOL: on_ipool(s, idx, t); break;
-    case EV_FIFO: {
-        /* the family's head is due: run it, then queue the next head */
-        fifo *x = &s->fifos[idx];
-        fifo_entry e = x->buf[x->head];
-        x->head = (x->head + 1) & (x->cap - 1);
-        x->n--;
-        if (EQ_KIND(e.ref) == EV_SYN) {
-            on_retransmit(s, &e, idx, t);   /* family idx is retransmission idx */
-            drop_certain_failures(s, idx, t);
-        } else {
-            dispatch(s, e.ref, t);   /* (never pushes into its own family) */
-        }
-        x->pending = x->n > 0;
-        if (x->pending)
-            push(s, x->buf[x->head].t, EV_FIFO, idx);
-        break;
-    }
+    case EV_FIFO: on_fifo(s, idx, t); break;
     default: break;
     }
 }
@@ -935,7 +715,7 @@ nc_status sim_run(sim *s, const gsl_rng_type *T, unsigned long seed, const sim_c
             return oom(err);
     }
     gsl_rng_set(s->rng, seed);
-    reset(s);
+    sim_reset(s);
     sim_time t0 = -s->warmup_us;
     for (uint32_t i = 0; i < s->nrows; i++) {
         row *r = &s->rows[i];
@@ -1022,101 +802,4 @@ uint64_t sim_shortcut_check(const sim *s, uint64_t *connected)
 {
     *connected = s->doomed_connected;
     return s->doomed;
-}
-
-void sim_merge(const sim *s, nc_scen_result *res, uint32_t rep)
-{
-    res->simulated += s->arrivals;
-    res->by_rep_kept = 1;
-    uint32_t ns = s->nsamples;
-    for (uint32_t g = 0; g < s->ngw; g++) {
-        nc_gw_result *x = &res->gw[g];
-        const gw_state *gs = &s->gws[g];
-        int any_fail = 0;
-        for (uint32_t k = 0; k < ns; k++) {
-            const gw_sample *y = &s->gs[(size_t)g * ns + k];
-            x->in_use_by_rep[(size_t)rep * ns + k] = y->in_use;
-            if (y->imax > x->in_use_max[k])
-                x->in_use_max[k] = y->imax;
-            x->active_sum[k] += y->active;
-            x->idle_sum[k] += y->idle;
-            x->time_wait_sum[k] += y->tw;
-            x->attempts_sum[k] += y->attempts;
-            x->alloc_failures_sum[k] += y->afail;
-            x->failed_requests_sum[k] += y->freq;
-            x->stale_reuses_sum[k] += y->stale;
-            x->requests_sum[k] += y->requests;
-            x->util_in_use_sum[k] += y->portless > 0 && y->in_use < x->capacity ? x->capacity : y->in_use;
-            nc_rep_sample *z = &x->by_rep[(size_t)rep * ns + k];
-            z->imax = y->imax;
-            z->open = y->active + y->idle;
-            z->omax = y->omax > z->open ? y->omax : z->open;
-            z->attempts = y->attempts;
-            z->alloc_failures = y->afail;
-            z->requests = y->requests;
-            z->failed_requests = y->freq;
-            if (y->afail > 0) {
-                x->fail_reps[k]++;
-                x->exhausted_us_sum += (uint64_t)(sim_from_s(nc_scen_result_interval_s(res, k)));
-                any_fail = 1;
-            }
-        }
-        x->peak_by_rep[rep] = gs->peak;
-        x->peak_sum += gs->peak;
-        if (gs->peak > x->peak_max)
-            x->peak_max = gs->peak;
-        x->first_fail_by_rep[rep] = gs->first_fail;
-        if (gs->first_fail < x->first_exhaustion)
-            x->first_exhaustion = gs->first_fail;
-        if (any_fail)
-            x->exhausted_reps++;
-        x->npools = 0;
-        uint64_t exhausted = 0, alert = 0;
-        for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
-            const pool *pl = &s->pools[p];
-            uint64_t hi = pl->mark & ~POOL_FAILED;
-            x->npools += pl->cap > 0;
-            exhausted += (pl->mark & POOL_FAILED) != 0;
-            /* at or over the alert level (80 %) at an interval end, or an
-             * instance without ports that had requests (100 %) */
-            alert += pl->cap > 0 ? 5 * hi >= 4 * (uint64_t)pl->cap : (pl->mark & POOL_FAILED) != 0;
-        }
-        x->pools_exhausted_sum += exhausted;
-        x->pools_alert_sum += alert;
-        uint64_t util_peak = gs->peak;
-        if (gs->portless != NIL) {
-            x->portless_reps++;
-            if (util_peak < x->capacity)
-                util_peak = x->capacity;
-        }
-        x->util_peak_sum += util_peak;
-        x->binding_by_rep[rep] = (gs->portless != NIL ? gs->portless : gs->peak_pool) - gs->pool_lo;
-    }
-    if (s->nwatch != 0)
-        sim_watch_merge(s, res, rep);
-    for (uint32_t i = 0; i < s->nrows; i++) {
-        const row_run *rr = &s->rr[i];
-        nc_row_result *y = &res->rows[i];
-        nc_gw_result *x = &res->gw[s->rows[i].gw];
-        y->requests += rr->requests;
-        y->new_connections += rr->new_connections;
-        y->reused += rr->reused;
-        y->failed_requests += rr->failed;
-        y->stale_reuses += rr->stale;
-        y->attempts += rr->attempts;
-        y->alloc_failures += rr->afail;
-        y->retries += rr->retries;
-        uint32_t at_peak = rr->snap_epoch == s->gws[s->rows[i].gw].peak_epoch ? rr->snap_val : rr->held;
-        y->in_use_at_peak_sum += at_peak;
-        for (uint32_t k = 0; k < ns; k++)
-            y->in_use_sum[k] += s->row_held[(size_t)i * ns + k];
-        x->requests += rr->requests;
-        x->attempts += rr->attempts;
-        x->alloc_failures += rr->afail;
-        x->failed_requests += rr->failed;
-        x->new_connections += rr->new_connections;
-        x->reused += rr->reused;
-        x->stale_reuses += rr->stale;
-        x->retries += rr->retries;
-    }
 }

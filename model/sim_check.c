@@ -29,25 +29,25 @@ void sim_check_invariants(const sim *s)
         return;
     }
     for (uint32_t g = 0; g < s->ngw; g++) {
-        const tw_ring *w = &s->tw[g];
+        const nat_tw_ring *w = &s->tw[g];
         SIM_CHECK(w->n <= w->cap);
         for (uint32_t i = 0; i < w->n; i++) {
-            const tw_entry *e = &w->buf[(w->head + i) & (w->cap - 1)];
+            const nat_tw_entry *e = nat_ring_at(w, i);
             SIM_CHECK(e->pool >= s->gws[g].pool_lo && e->pool < s->gws[g].pool_hi);
             if (i > 0)   /* one TIME_WAIT per gateway: expiries in order */
-                SIM_CHECK(w->buf[(w->head + i - 1) & (w->cap - 1)].t <= e->t);
+                SIM_CHECK(nat_ring_at(w, i - 1)->t <= e->t);
             tw[e->pool]++;
         }
     }
     for (uint32_t ip = 0; ip < s->nipools; ip++) {
-        const ipool *p = &s->ipools[ip];
+        const conn_pool *p = &s->ipools[ip];
         const row *r = &s->rows[p->row];
         uint32_t n = 0;
-        for (uint32_t c = p->idle_head; c != NIL; c = s->conns[c].next) {
+        for (uint32_t c = p->idle_head; c != NIL; c = s->conns.v[c].next) {
             n++;
             SIM_CHECK(n <= p->nidle);
-            if (s->conns[c].mapped)
-                idle[s->conns[c].pool]++;
+            if (s->conns.v[c].mapped)
+                idle[s->conns.v[c].pool]++;
         }
         SIM_CHECK(n == p->nidle);
         SIM_CHECK(p->nidle <= p->open);
@@ -57,7 +57,7 @@ void sim_check_invariants(const sim *s)
         const gw_state *gs = &s->gws[g];
         uint64_t in_use = 0, held = 0;
         for (uint32_t p = gs->pool_lo; p < gs->pool_hi; p++) {
-            const pool *pl = &s->pools[p];
+            const nat_pool *pl = &s->pools[p];
             SIM_CHECK(pl->in_use <= pl->cap);
             SIM_CHECK((uint64_t)pl->active + pl->idle <= pl->in_use);
             SIM_CHECK(pl->idle == idle[p]);

@@ -1,7 +1,9 @@
 /*
  * sim_impl.h - the state of a replication, shared by sim.c (the event
- * loop and its handlers) and sim_setup.c (building and freeing it).
- * Private to those two files; everything else goes through sim.h.
+ * loop and its handlers), sim_setup.c (building, resetting and freeing
+ * it), sim_merge.c (its figures into the result) and sim_check.c (the
+ * runtime invariants).  Private to those files; everything else goes
+ * through sim.h.
  */
 #ifndef NATCAP_MODEL_SIM_IMPL_H
 #define NATCAP_MODEL_SIM_IMPL_H
@@ -9,8 +11,11 @@
 #include "sim.h"
 
 #include "arrivals.h"
+#include "conn_pool.h"
 #include "event_queue.h"
 #include "latency.h"
+#include "nat_pool.h"
+#include "syn_timers.h"
 
 #include <gsl/gsl_randist.h>
 #include <limits.h>
@@ -41,15 +46,6 @@ _Static_assert(MAX_POOLS <= EQ_MAX_IDX && MAX_IPOOLS <= EQ_MAX_IDX && MAX_REQS <
 
 enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
 
-/* Timers whose delay is the same for every request they serve come due in
- * the order they were set: retransmission n of any request (2^n - 1 s after
- * its attempt began), a row's connect deadline, a row's retry backoff.  Each
- * such family is a FIFO ring with only its head in the queue, so a connection
- * storm (tens of thousands of requests retransmitting SYNs) keeps the queue
- * small.  Fifo ids: 1..SYN_FIFOS-1 retransmission n; then CFAIL per row; then
- * RETRY per row. */
-#define SYN_FIFOS 40u
-
 #define VAR_BLOCK 256u
 
 /* The handlers on every request's path, inlined into the event loop
@@ -63,70 +59,19 @@ enum { EV_ARRIVAL, EV_DONE, EV_SYN, EV_CFAIL, EV_RETRY, EV_IPOOL, EV_FIFO };
  * with the heap for 1 row, 3 % slower for 17, 9 % for 50). */
 #define ARRIVAL_HEAP_ROWS 4u
 
-typedef struct fifo_entry {
-    sim_time t;
-    uint32_t ref;        /* EQ_REF(kind, idx) of the event it stands for */
-    uint32_t pool, row;  /* EV_SYN: the request's, so that a dropped SYN (most of them,
-                            in a storm) does not touch the request at all */
-    uint32_t doomed;     /* without shortcuts: would have been settled as a failure */
-} fifo_entry;
-
-typedef struct fifo {
-    fifo_entry *buf;
-    uint32_t head, n, cap;   /* cap is a power of two */
-    int pending;             /* an EV_FIFO for the head is in the queue */
-} fifo;
-
-typedef struct pool {
-    uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
-    uint32_t tw_last;            /* ring sequence number of its newest TIME_WAIT entry */
-    uint32_t mark;               /* measured period: highest in use at an interval end (low
-                                    31 bits) | POOL_FAILED once an allocation failed */
-    sim_time tw_first_t;         /* when its oldest TIME_WAIT entry expires (if any) */
-} pool;
-
+/* pool_mark: the measured period's highest in use at an interval end (low
+ * 31 bits) | POOL_FAILED once an allocation failed. */
 #define POOL_FAILED 0x80000000u
-
-typedef struct tw_entry {
-    sim_time t;          /* when the mapping is free again */
-    uint32_t pool, row;
-} tw_entry;
-
-/* TIME_WAIT expiries of one gateway, oldest first.  They are applied lazily:
- * before anything looks at the gateway's pools (an allocation attempt, a
- * sample), every entry due by then is released, so the counts seen are
- * exactly those of an event per expiry, without the events. */
-typedef struct tw_ring {
-    tw_entry *buf;           /* entry with sequence number i at buf[i & (cap - 1)] */
-    sim_time *next_t;        /* beside it, when the gateway has several pools: when the
-                                entry's pool's next entry expires (set when that comes) */
-    uint32_t head, n, cap;   /* head: sequence number of the oldest; cap a power of two */
-    sim_time tw_us;
-} tw_ring;
-
-typedef struct conn {
-    uint32_t pool, prev, next;
-    uint32_t mapped;     /* 0 once the gateway dropped it for idleness */
-    sim_time since;      /* idle since */
-} conn;
 
 typedef struct req {
     uint32_t row, inst, pool, conn;
-    uint32_t next;       /* wait queue link, free list link */
+    uint32_t next;       /* conn_pool wait queue link, free list link */
     uint32_t retries_left;
     sim_time start;      /* connection attempt start; wait deadline while waiting */
     uint32_t addr;
     uint8_t measured;
     uint8_t fresh;       /* holds a new connection: add the handshake */
 } req;
-
-typedef struct ipool {
-    uint32_t row;        /* the service row it belongs to */
-    uint32_t open, nidle;
-    uint32_t idle_head, idle_tail, first_mapped;
-    uint32_t wait_head, wait_tail;
-    sim_time timer_at;   /* pending IPOOL event, SIM_TIME_NONE if none */
-} ipool;
 
 /* Everything about a row that does not change during a run. */
 typedef struct row {
@@ -153,7 +98,6 @@ typedef struct gw_state {
     uint32_t pool_lo, pool_hi;
     int steady;                  /* ports come free only at TIME_WAIT expiries (no
                                     immediate releases): see drop_certain_failures */
-    int linked;                  /* several pools: each tracks its oldest TIME_WAIT entry */
     uint32_t imax;               /* highest in use inside the current interval */
     uint32_t omax;               /* highest open (active + idle) of a pool inside it */
     uint32_t peak;               /* highest in the measured period */
@@ -184,14 +128,14 @@ struct sim {
     row_run *rr;
     latency_fit *lat;            /* per destination */
     uint32_t *dest_addresses, *dest_rr;
-    pool *pools;
+    nat_pool *pools;
+    uint32_t *pool_mark;         /* per pool, see POOL_FAILED */
     uint32_t npools;
-    ipool *ipools;
+    conn_pool *ipools;
     uint32_t nipools;
     gw_state *gws;
-    tw_ring *tw;
-    conn *conns;
-    uint32_t nconns, conn_cap, conn_free;
+    nat_tw_ring *tw;             /* per gateway */
+    cp_conns conns;
     req *reqs;
     uint32_t nreqs, req_cap, req_free;
     event_queue q;
@@ -208,8 +152,7 @@ struct sim {
     gw_sample *gs;               /* [gw * nsamples + k] */
     uint32_t *row_held;          /* [row * nsamples + k] */
     int oom;
-    fifo *fifos;                 /* SYN_FIFOS + 2 * nrows, see EV_FIFO */
-    uint32_t nfifos;
+    syn_timers st;               /* see EV_FIFO */
     int too_many_reqs;           /* oom was set because of MAX_REQS */
     int no_shortcuts;            /* sim_set_shortcuts(s, 0) */
     uint64_t doomed, doomed_connected;   /* without shortcuts: see sim_shortcut_check */
@@ -237,6 +180,8 @@ void sim_watch_sample(sim *s, uint32_t k);
 void sim_watch_reset(sim *s);
 void sim_watch_merge(const sim *s, nc_scen_result *res, uint32_t rep);
 void sim_watch_free(sim *s);
+/* sim_setup.c: ready for a new replication. */
+void sim_reset(sim *s);
 
 /* Every invariant of sim_check.c at an interval end (a no-op unless SIM_CHECKS). */
 void sim_check_invariants(const sim *s);

@@ -1,7 +1,8 @@
 /*
  * sim_setup.c - building a sim for a scenario (see sim.h): the allocation
  * pools of every gateway, the rows' fixed parameters, the latency fits and
- * every array a replication reuses; and freeing it.
+ * every array a replication reuses; resetting it between replications;
+ * and freeing it.
  */
 #include "sim_impl.h"
 
@@ -33,15 +34,19 @@ static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
         r->inst_stride = (uint32_t)tr->inst_stride;
         r->addr_stride = (uint32_t)tr->addr_stride;
     }
-    pool *p = realloc(s->pools, next * sizeof *p);
-    if (p == NULL) {
+    nat_pool *p = realloc(s->pools, next * sizeof *p);
+    if (p != NULL)
+        s->pools = p;
+    uint32_t *mark = realloc(s->pool_mark, next * sizeof *mark);
+    if (mark != NULL)
+        s->pool_mark = mark;
+    if (p == NULL || mark == NULL) {
         nc_topology_free(&t);
         return oom(err);
     }
-    s->pools = p;
     uint64_t cap = t.capacity;
     for (uint64_t k = lo; k < next; k++)
-        p[k] = (pool){(uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), 0, 0, 0, 0, 0, 0};
+        nat_pool_init(&p[k], (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap));
     if (t.without_ports > 0)
         for (uint64_t k = 0; k < t.pools; k++)
             if (nc_topology_pool_capacity(&t, k) == 0)
@@ -51,15 +56,6 @@ static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
     s->gws[g].pool_hi = (uint32_t)next;
     s->npools = (uint32_t)next;
     return NC_OK;
-}
-
-static sim_time connect_deadline(const nc_service *sv)
-{
-    /* retransmission n goes out at 2^n - 1 s; after the last one the client
-     * waits as long again: 2^(n+1) - 1 s in all (127 s for 6, as Linux). */
-    double last = sv->syn_retries >= 40 ? 1e12 : ldexp(1.0, (int)sv->syn_retries + 1) - 1.0;
-    double d = sv->connect_timeout_s < last ? sv->connect_timeout_s : last;
-    return sim_from_s(d);
 }
 
 nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
@@ -80,9 +76,8 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     s->lbuf = calloc((size_t)(s->ndest + 1) * VAR_BLOCK, sizeof *s->lbuf);
     s->gws = calloc(s->ngw + 1, sizeof *s->gws);
     s->tw = calloc(s->ngw + 1, sizeof *s->tw);
-    s->nfifos = SYN_FIFOS + 2 * s->nrows;
-    s->fifos = calloc(s->nfifos, sizeof *s->fifos);
-    if (!s->li || !s->lbuf || !s->fifos || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
+    s->duration_us = sim_from_s(sc->duration_h * 3600.0);
+    if (syn_timers_init(&s->st, s->nrows, s->duration_us) != 0 || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
         sim_destroy(s);
         return oom(err);
     }
@@ -115,7 +110,7 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
         r->idle_timeout_us = sim_from_s(gw->idle_timeout_s);
         r->wait_timeout_us = sim_from_s(sv->pool_wait_timeout_s);
         r->connect_timeout_us = sim_from_s(sv->connect_timeout_s);
-        r->connect_deadline_us = connect_deadline(sv);
+        r->connect_deadline_us = syn_connect_deadline(sv->syn_retries, sv->connect_timeout_s);
         r->backoff_us = sim_from_s(sv->retry_backoff_s);
         r->handshake_us = sim_from_s(sc->destinations[sv->destination].handshake_ms / 1000.0);
         r->ipool_base = NIL;
@@ -151,9 +146,9 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
             sim_destroy(s);
             return st;
         }
-        s->tw[g].tw_us = sim_from_s(sc->gateways[g].time_wait_s);
+        nat_ring_init(&s->tw[g], sim_from_s(sc->gateways[g].time_wait_s),
+                      s->gws[g].pool_hi - s->gws[g].pool_lo > 1);
         s->gws[g].steady = s->tw[g].tw_us > 0;
-        s->gws[g].linked = s->gws[g].pool_hi - s->gws[g].pool_lo > 1;
     }
     for (uint32_t i = 0; i < s->nrows; i++) {
         const row *r = &s->rows[i];
@@ -164,7 +159,6 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     s->sample_us = sim_from_s(sc->sample_s);
     if (s->sample_us < 1)
         s->sample_us = 1;
-    s->duration_us = sim_from_s(sc->duration_h * 3600.0);
     s->duration_s = sim_to_s(s->duration_us);
     s->warmup_us = sim_from_s(sc->warmup_h * 3600.0);
     s->nsamples = (uint32_t)((s->duration_us + s->sample_us - 1) / s->sample_us);
@@ -187,11 +181,8 @@ void sim_destroy(sim *s)
             arrivals_free(&s->rows[i].arr);
     if (s->tw != NULL)
         for (uint32_t g = 0; g < s->ngw; g++)
-            free(s->tw[g].buf), free(s->tw[g].next_t);
-    if (s->fifos != NULL)
-        for (uint32_t f = 0; f < s->nfifos; f++)
-            free(s->fifos[f].buf);
-    free(s->fifos);
+            nat_ring_free(&s->tw[g]);
+    syn_timers_free(&s->st);
     free(s->rows);
     free(s->rr);
     free(s->lat);
@@ -201,10 +192,11 @@ void sim_destroy(sim *s)
     free(s->lbuf);
     sim_watch_free(s);
     free(s->pools);
+    free(s->pool_mark);
     free(s->ipools);
     free(s->gws);
     free(s->tw);
-    free(s->conns);
+    free(s->conns.v);
     free(s->reqs);
     free(s->gs);
     free(s->row_held);
@@ -213,4 +205,45 @@ void sim_destroy(sim *s)
     if (s->rng != NULL)
         gsl_rng_free(s->rng);
     free(s);
+}
+
+/* Ready for a new replication: every count zero, every queue empty. */
+void sim_reset(sim *s)
+{
+    memset(s->rr, 0, s->nrows * sizeof *s->rr);
+    for (uint32_t p = 0; p < s->npools; p++)
+        nat_pool_reset(&s->pools[p]);
+    memset(s->pool_mark, 0, s->npools * sizeof *s->pool_mark);
+    for (uint32_t i = 0; i < s->nipools; i++)
+        cp_reset(&s->ipools[i]);
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        s->gws[g].imax = s->gws[g].peak = s->gws[g].omax = 0;
+        s->gws[g].peak_epoch = 1;
+        s->gws[g].first_fail = SIM_TIME_NONE;
+        s->gws[g].portless = NIL;
+        s->gws[g].peak_pool = s->gws[g].pool_lo;
+        nat_ring_reset(&s->tw[g]);
+    }
+    memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
+    memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);
+    memset(s->row_held, 0, (size_t)s->nrows * s->nsamples * sizeof *s->row_held);
+    if (s->nwatch != 0)
+        sim_watch_reset(s);
+    cp_conns_reset(&s->conns);
+    s->nreqs = 0;
+    s->req_free = NIL;
+    eq_reset(&s->q);
+    s->aq.n = 0;
+    s->too_many_reqs = 0;
+    syn_timers_reset(&s->st);
+    s->k = -1;
+    s->oom = 0;
+    s->xi = VAR_BLOCK;
+    s->drop_lo = SIM_TIME_NONE;
+    s->doomed = s->doomed_connected = 0;
+    s->arrivals = 0;
+    if (s->trace != NULL)
+        *s->trace_n = 0;
+    for (uint32_t d = 0; d < s->ndest; d++)
+        s->li[d] = VAR_BLOCK;
 }

@@ -61,7 +61,7 @@ void sim_watch_acquire(sim *s, uint32_t p)
     for (uint32_t w = 0; w < s->nwatch; w++) {
         if (s->watch[w] != p)
             continue;
-        const pool *pl = &s->pools[p];
+        const nat_pool *pl = &s->pools[p];
         watch_sample *x = &s->ws[(size_t)w * s->nsamples + (uint32_t)s->k];
         x->attempts++;
         x->imax = umax(x->imax, pl->in_use);
@@ -84,7 +84,7 @@ void sim_watch_refused(sim *s, uint32_t p)
 static void start_levels(sim *s, uint32_t k)
 {
     for (uint32_t w = 0; w < s->nwatch; w++) {
-        const pool *pl = &s->pools[s->watch[w]];
+        const nat_pool *pl = &s->pools[s->watch[w]];
         watch_sample *x = &s->ws[(size_t)w * s->nsamples + k];
         x->imax = umax(x->imax, pl->in_use);
         x->omax = umax(x->omax, pl->active + pl->idle);
@@ -100,7 +100,7 @@ void sim_watch_start(sim *s)
 void sim_watch_sample(sim *s, uint32_t k)
 {
     for (uint32_t w = 0; w < s->nwatch; w++) {
-        const pool *pl = &s->pools[s->watch[w]];
+        const nat_pool *pl = &s->pools[s->watch[w]];
         watch_sample *x = &s->ws[(size_t)w * s->nsamples + k];
         x->in_use = pl->in_use;
         x->open = pl->active + pl->idle;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SUITES(X) X(csv_in) X(sim) X(exact) X(theory) X(chart) X(report) X(plan) X(summary) X(outdir) \
+#define SUITES(X) X(csv_in) X(sim) X(sim_parts) X(exact) X(theory) X(chart) X(report) X(plan) X(summary) X(outdir) \
     X(shard) X(estimate) X(explain) X(layouts) X(progress) X(observed) X(alert)
 
 #define DECLARE(name) Suite *name##_suite(void) __attribute__((weak));

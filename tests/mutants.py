@@ -24,7 +24,8 @@ worktree is never mutated, even on Ctrl-C.  The fast suite, in order, stops
 at the first failure:
 
     check  the Check suites exact, theory and sim (without its slow batch
-           case), then plan;
+           case), then plan, then sim_parts (the simulator's state
+           machines against their references);
     e2e    tests/e2e.sh (which also checks conservation on every result).
 
 A mutant whose text is not found (another edit changed that line) or that
@@ -56,6 +57,7 @@ STAGES = [
     ("sim", CHECK, {"CK_RUN_SUITE": "sim", "CK_RUN_CASE": "event_queue"}),
     ("sim", CHECK, {"CK_RUN_SUITE": "sim", "CK_RUN_CASE": "shortcuts"}),
     ("plan", CHECK, {"CK_RUN_SUITE": "plan"}),
+    ("parts", CHECK, {"CK_RUN_SUITE": "sim_parts"}),
     ("e2e", ["sh", "tests/e2e.sh"], {}),
 ]
 
