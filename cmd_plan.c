@@ -34,11 +34,14 @@ static int headroom_below(const plan_result *pr, double h)
         const plan_scenario *ps = &pr->scen[i];
         for (size_t g = 0; g < ps->sc->ngateways; g++) {
             double x = ps->gw[g].headroom_rate_scale;
-            if (isnan(x) || x < h) {
+            if (isnan(x))
+                cli_log_error("headroom gate: scenario %s, gateway %s: no headroom, it fails at "
+                              "any load (instances without ports), below %gx",
+                              ps->sc->name, ps->sc->gateways[g].name, h);
+            else if (x < h)
                 cli_log_error("headroom gate: scenario %s, gateway %s: headroom %.2fx is below %gx",
                               ps->sc->name, ps->sc->gateways[g].name, x, h);
-                below = 1;
-            }
+            below |= isnan(x) || x < h;
         }
     }
     return below;
@@ -54,6 +57,9 @@ int cmd_plan(const cli *c, char **operands, size_t noperands)
     if (rc >= 0)
         return rc;
     plan_opts po = c->plan;
+    /* the gate asks whether the headroom reaches H: search at least that far */
+    if (c->fail_below_headroom > po.max_scale)
+        po.max_scale = c->fail_below_headroom;
     po.jobs = c->jobs;
     po.rng = T;
     po.stop = &cmd_stop_flag;

@@ -23,7 +23,7 @@ const char *nc_platform_name(nc_platform p);
 /* -1 when `s` names no platform. */
 int nc_platform_parse(const char *s);
 
-/* The gateway's platform: its preset's ("gcp_dpa" is gcp), else linux. */
+/* The gateway's platform: its preset's, else linux. */
 nc_platform nc_platform_of(const nc_gateway *g);
 
 /* Whether the platform lets the user set the TIME_WAIT hold (GCP's

@@ -71,6 +71,15 @@ check "headroom gate: outputs still written" test -s "$T/gate1/plan.json"
 # two-ips carries 400 ports for ~300 wanted: room for 4/3, not for 2x
 run_nc gate_2x plan -i $E2E/exhaust -o "$T/gate3" -q -s two-ips --fail-below-headroom 2
 check "headroom gate: 2x growth asked of two-ips exits 3" rc_is gate_2x 3
+# a gate above --max-scale: the search goes up to H, so a healthy gateway passes
+# (searched only to 1.2x it would read "at least 1.2x", below 1.5x)
+run_nc gate_scale plan -i $E2E/healthy -o "$T/gate5" -q --max-scale 1.2 --fail-below-headroom 1.5
+check "headroom gate above --max-scale: searched up to H, healthy passes" rc_is gate_scale 0
+# no headroom at all (instances without ports): said in words, not as nan
+run_nc gate_na plan -i $E2E/per-instance -o "$T/gate6" -q --fail-below-headroom 1
+check "headroom gate: fails at any load exits 3" rc_is gate_na 3
+check "headroom gate: no headroom said in words" grep -q "no headroom, it fails at any load" "$T/gate_na.err"
+check "headroom gate: no nan in the message" sh -c "! grep -qi nan '$T/gate_na.err'"
 run_nc gate_run run -i $E2E/exhaust -o "$T/gate4" -q --fail-below-headroom 1
 check "--fail-below-headroom is not a run option (64)" rc_is gate_run 64
 
