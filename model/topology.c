@@ -33,8 +33,16 @@ uint64_t nc_topology_ppi_allowed(const nc_gateway *gw, uint64_t nat_ips, uint64_
     if (instances == 0)
         return 0;
     uint64_t p = nat_ips * nc_gateway_port_range(gw) / instances;
-    if (strcmp(gw->preset, "azure_lb") == 0)
+    if (strcmp(gw->preset, "azure_lb") == 0) {
         p -= p % 8;
+    } else if (strncmp(gw->preset, "gcp", 3) == 0 && p > 0) {
+        /* Cloud NAT rounds minPortsPerVm up to a power of two: the
+         * largest one that fits is what these IPs allow */
+        uint64_t w = 1;
+        while (w <= p / 2)
+            w *= 2;
+        p = w;
+    }
     return p;
 }
 

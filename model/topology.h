@@ -73,7 +73,8 @@ void nc_topology_free(nc_topology *t);   /* zeroes it; NULL is a no-op */
 uint64_t nc_topology_ips_needed(const nc_gateway *gw, uint64_t instances, uint64_t ppi);
 /* The most ports per instance `nat_ips` IPs reserve for every one of
  * `instances`: floor(nat_ips x ports per IP / instances), rounded down to a
- * multiple of 8 on azure_lb (its manual allocation takes multiples of 8). */
+ * multiple of 8 on azure_lb (its manual allocation takes multiples of 8),
+ * to a power of two on gcp (Cloud NAT rounds minPortsPerVm up to one). */
 uint64_t nc_topology_ppi_allowed(const nc_gateway *gw, uint64_t nat_ips, uint64_t instances);
 
 /* Of the service of row `row`: how many of its instances get no ports (0

@@ -88,7 +88,7 @@ sb=$(field "$S" baseline severity)
 sf=$(field "$S" two-ips severity)
 check "per-instance: severity outage ($sb), its fix better ($sf)" "[ \"$sb\" = outage ] && [ $(rank "$sf") -lt 4 ]"
 check "per-instance: stdout says 492 of 1,500 get no ports, of service 'api'" "grep -q \"492 of 1,500 instances get no ports (of service 'api')\" \"$T/pi.out\""
-check "per-instance: stdout says what reserves ports for all" "grep -q '2 NAT IPs would reserve them for all, or ports_per_instance 43 with 1 NAT IP' \"$T/pi.out\""
+check "per-instance: stdout says what reserves ports for all" "grep -q '2 NAT IPs would reserve them for all, or ports_per_instance 32 with 1 NAT IP' \"$T/pi.out\""
 check "per-instance: run warns the same on stderr" "grep -q \"warning: scenario 'baseline': gateway 'nat': 492 of 1,500\" \"$T/pi.err\""
 check "per-instance: report.md says it" "grep -q '492 of 1,500 instances get no ports' \"$I/report.md\""
 check "per-instance: every interval of the baseline is 100 % used, its fix less" "awk -F, '
