@@ -251,10 +251,10 @@ int cmd_init(const cli *c, char **operands, size_t noperands)
         }
         return rc;
     }
-    printf("natcap: wrote a %s input set to %s/ (gateways, destinations, services, profiles, "
+    printf("natcap: wrote %s %s input set to %s/ (gateways, destinations, services, profiles, "
            "scenarios)\n"
            "next:   natcap validate -i %s\n"
            "        natcap run -i %s -o %s-out\n",
-           pf->name, dir, dir, dir, dir);
+           strchr("aeiou", pf->name[0]) ? "an" : "a", pf->name, dir, dir, dir, dir);
     return 0;
 }

@@ -183,10 +183,15 @@ void csv_out_table(FILE *fp, const nc_scen_result *const *rs, size_t n)
             else
                 nc_format_clock(s.first_exhaustion, first, sizeof first);
             nc_severity_words(&s, words, sizeof words);
-            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %8.3f%%  %-20s %s\n",
+            char pct[24];   /* never 0.000 % beside failures */
+            if (s.failed_request_pct > 0 && s.failed_request_pct < 0.0005)
+                snprintf(pct, sizeof pct, "<0.001%%");
+            else
+                snprintf(pct, sizeof pct, "%.3f%%", s.failed_request_pct);
+            fprintf(fp, "%-24s %-16s %9llu %9.0f %6.1f%% %8s %9.1f %9s  %-20s %s\n",
                     r->sc->name, r->sc->gateways[g].name, (unsigned long long)s.capacity,
-                    s.peak_in_use, 100.0 * s.peak_utilization, first, s.exhausted_minutes,
-                    s.failed_request_pct, b.pool_name, words);
+                    s.peak_in_use, 100.0 * s.peak_utilization, first, s.exhausted_minutes, pct,
+                    b.pool_name, words);
             if (b.portless[0] != '\0') {
                 if (nnotes < sizeof notes / sizeof notes[0])
                     snprintf(notes[nnotes++], sizeof notes[0], "%s: %s", r->sc->name, b.portless);

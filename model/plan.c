@@ -513,10 +513,11 @@ static void answer_ips(scen_state *ss, size_t g, const plan_opts *po, plan_gw *a
                  gw->ports_per_instance, (unsigned long long)a->instances,
                  (unsigned long long)need, kn->max_nat_ips);
         else if (a->min_nat_ips == PLAN_NONE)
-            note(a, "min_nat_ips: %llu NAT IPs reserve %u ports for every instance, but "
+            note(a, "min_nat_ips: %llu NAT IP%s reserve%s %u ports for every instance, but "
                     "allocations still fail: the ports per instance are too few (see "
                     "ports_per_instance_needed)",
-                 (unsigned long long)need, gw->ports_per_instance);
+                 (unsigned long long)need, need == 1 ? "" : "s", need == 1 ? "s" : "",
+                 gw->ports_per_instance);
     } else if (a->min_nat_ips == PLAN_NONE || a->min_nat_ips_at_growth == PLAN_NONE) {
         note(a, "min_nat_ips%s: none up to %u (%s)",
              a->min_nat_ips == PLAN_NONE ? "" : "_at_growth", kn->max_nat_ips, kn->nat_ips_limit);
