@@ -280,6 +280,8 @@ int cmd_prepare(const cli *c, nc_input *in, const gsl_rng_type **T)
     if (rc < 0 && observed_watch(in->scenarios, in->nscenarios, &cmd_observed, 0, &err) != NC_OK)
         rc = cmd_report(&err);
     if (rc < 0)
+        observed_warn_scope(in->scenarios, in->nscenarios, &cmd_observed);
+    if (rc < 0)
         rc = cmd_check_output(c->output);
     if (rc >= 0) {
         nc_input_free(in);

@@ -21,6 +21,10 @@ int cmd_fit(int argc, char **argv);
  * name that is no pool of its gateway. */
 nc_status observed_watch(nc_scenario *scs, size_t n, const nc_observed *o, int keep, nc_error *err);
 nc_status observed_attach(nc_scen_result *const *rs, size_t n, const nc_observed *o, nc_error *err);
+/* A warning on stderr for each gateway with several pools whose level
+ * series (in_use, open) names no pool: it is compared with the fullest
+ * pool, while a gateway-wide native metric counts every pool. */
+void observed_warn_scope(const nc_scenario *scs, size_t n, const nc_observed *o);
 void observed_detach(nc_scen_result *const *rs, size_t n);
 
 #endif

@@ -33,6 +33,12 @@ pools_obs() {
 }
 pools_obs 'cold#2'
 run_nc pools run -i "$P" -o "$T/pools_out" -q --format png
+# the unnamed in_use point of this per-destination gateway: a warning says what it is held against
+if grep -q "gateway 'nat' has 3 pools: its in_use series names no pool, so it is compared with the fullest one" "$T/pools.err"; then
+    ok "several pools: an unnamed level series gets a warning naming the pool count"
+else
+    nok "several pools: scope warning" "$(cat "$T/pools.err")"
+fi
 O=$T/pools_out/baseline/observed.csv
 # mean of model_mean over the points of METRIC of pool POOL
 pmean() { awk -F, -v m="$1" -v p="$2" 'NR > 1 && $5 == m && $4 == p { s += $7; n++ } END { if (n) printf "%.3f", s / n }' "$O"; }

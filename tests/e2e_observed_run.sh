@@ -59,6 +59,11 @@ awk -F, 'NR > 1 { printf "%s,%s,%d,%s,CloudWatch-like test\n", $1, $5, $7 + 0.5,
     "$T/obsgen/baseline/observed.csv" >"$T/rows"
 { echo "time,metric,value,stat,source"; cat "$T/rows"; } >"$R/observed.csv"
 run_nc obsrun run -i "$R" -o "$T/obsrun_out" -q --format png -j1
+if ! grep -q "names no pool" "$T/obsrun.err"; then
+    ok "one-pool gateway: no warning about the pool an unnamed level is compared with"
+else
+    nok "one-pool gateway: unexpected scope warning" "$(cat "$T/obsrun.err")"
+fi
 S=$T/obsrun_out/summary.csv
 hdr=$(head -1 "$S")
 case $hdr in
