@@ -113,6 +113,13 @@ static int set_platform(cli *c, const char *arg)
 
 static int cmd_help(const cli *c, char **operands, size_t noperands);
 
+/* import's and fit's options never reach this parser (they parse their own) */
+static int own_parser(cli *c, const char *arg)
+{
+    (void)arg;
+    return cli_usage_error(c, "this option is parsed by its own command");
+}
+
 /* ------------------------------------------------------------------- tables */
 
 const cli_option cli_options[] = {
@@ -167,6 +174,16 @@ const cli_option cli_options[] = {
      "exit 3 if a gateway's headroom (the traffic\nmultiplier it carries without a failure) is below H", NULL, 0},
     {"platform", 0, "P", CLI_CALL, 0, 0, 0, NULL, NULL,
      "write the rules for aws, gcp, azure, azure_lb or\nlinux (default: each gateway's preset)", set_platform, 0},
+    /* options of import and fit, which parse their own (main.c calls them
+     * first): here for their synopsis and for "belongs to" */
+    {"gateway", 'g', "GATEWAY", CLI_CALL, 0, 0, 0, NULL, "import",
+     "the gateway measured", own_parser, 0},
+    {"metric", 0, "NAME", CLI_CALL, 0, 0, 0, NULL, "import",
+     "natcap metric for every series", own_parser, 0},
+    {"pool", 0, "NAME", CLI_CALL, 0, 0, 0, NULL, "import", "the pool column", own_parser, 0},
+    {"knots", 0, "N", CLI_CALL, 0, 0, 0, NULL, "fit", "knots of the fitted profile", own_parser,
+     0},
+    {"latency", 0, NULL, CLI_CALL, 0, 0, 0, NULL, "fit", "fit the hold time too", own_parser, 0},
     {"help", 'h', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show this help", NULL, 0},
     {"version", 'V', NULL, CLI_FLAG, 0, 0, 0, NULL, "*", "show the version", NULL, 0},
     {NULL, 0, NULL, CLI_FLAG, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
@@ -229,9 +246,9 @@ const cli_command cli_commands[] = {
      "Existing files are never overwritten (exit 73).", NULL},
     /* import and fit parse their own options (main.c calls them first); these
      * rows give them their line in the global help */
-    {"import", cmd_help, "[-g GATEWAY] [--metric NAME] [--pool NAME] [-o FILE] FILE...", "",
+    {"import", cmd_help, "[-o FILE] FILE...", "help",
      "turn native metric exports (JSON) into observed.csv rows", NULL, NULL},
-    {"fit", cmd_help, "[--knots N] [--latency]",
+    {"fit", cmd_help, "",
      "input output scenario replications seed jobs tz observed-day observed-fold quiet help",
      "calibrate the inputs to observed.csv; write a fitted input set", NULL, NULL},
     {"help", cmd_help, "[COMMAND]", "",
@@ -390,7 +407,7 @@ static void synopsis(FILE *fp, const char *lead, const cli_command *cmd)
         }
         col += fprintf(fp, "%s%s", col > indent ? " " : "", word);
     }
-    if (cmd->operands != NULL) {
+    if (cmd->operands != NULL && cmd->operands[0] != '\0') {
         int w = (int)strlen(cmd->operands);
         if (col > indent && col + 1 + w > 80) {
             fprintf(fp, "\n%*s", indent, "");

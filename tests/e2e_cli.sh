@@ -76,6 +76,10 @@ run_nc merge_r merge -o "$T/o_m" -r 2 "$T/nopart"
 expect merge_r 64 "merge: option -r belongs to run, plan"
 run_nc run_preset run -i "$E2E/exhaust" -o "$T/o_p" --preset aws
 expect run_preset 64 "option --preset belongs to init"
+run_nc run_knots run -i "$E2E/exhaust" -o "$T/o_k" --knots 4
+expect run_knots 64 "run: option --knots belongs to fit"
+run_nc plan_metric plan -i "$E2E/exhaust" -o "$T/o_k" --metric in_use
+expect plan_metric 64 "plan: option --metric belongs to import"
 run_nc unknown_opt run -i "$E2E/exhaust" -o "$T/o_u" --grwth 2
 expect unknown_opt 64 "unknown option --grwth (did you mean --growth?)"
 run_nc unknown_cmd rnu
