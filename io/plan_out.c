@@ -338,14 +338,20 @@ void plan_out_table(FILE *fp, const plan_result *p)
                     fprintf(fp, " (with %ld NAT IPs)", a->nat_ips_for_ports);
                 fputc('\n', fp);
             }
-            /* the notes, one per line */
+            /* the notes, one per line: they are joined by "; ", which a note
+             * may also hold inside parentheses */
             const char *s = a->notes;
             while (*s) {
-                const char *e = strstr(s, "; ");
-                size_t len = e ? (size_t)(e - s) : strlen(s);
+                size_t len = 0;
+                int depth = 0;
+                for (; s[len] != '\0'; len++) {
+                    depth += (s[len] == '(') - (s[len] == ')');
+                    if (depth <= 0 && s[len] == ';' && s[len + 1] == ' ')
+                        break;
+                }
                 fprintf(fp, "  %.*s\n", (int)len, s);
                 s += len;
-                if (e)
+                if (*s)
                     s += 2;
             }
         }

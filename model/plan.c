@@ -635,7 +635,7 @@ nc_status plan_finish_scenario(planner *pl, size_t i, nc_error *err)
         answer_ppi(ss, g, po, a);
         if (kn->idle_timeout && kn->idle_max_s < 1e8)
             note(a, "idle timeout: settable (%.0f-%.0f s) but not searched: in this model it "
-                    "frees only idle pooled connections; keep keepalive_s below it",
+                    "frees only idle pooled connections, so keep keepalive_s below it",
                  kn->idle_min_s, kn->idle_max_s);
         plan_alert(ps->base, g, po->alert_at, po->lead_minutes, a);
         a->analytic_peak_in_use = ss->analytic[g];

@@ -24,7 +24,7 @@ static const plan_knobs table[] = {
      .nat_ips_limit = "searched up to 1024 frontend IPs (no limit in the sources natcap cites)",
      .time_wait = 0,
      .time_wait_na = "Azure Load Balancer reclaims a closed connection's SNAT port only after "
-                     "4 minutes; no setting releases it sooner",
+                     "4 minutes, and no setting releases it sooner",
      .ports_per_instance = 1, .ppi_step = 8, .ppi_min = 8,
      .idle_timeout = 1, .idle_min_s = 240, .idle_max_s = 7200},
     {.platform = "linux", .max_nat_ips = 1024, .default_nat_ips = 0,

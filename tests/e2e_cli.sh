@@ -179,6 +179,12 @@ for preset in aws gcp azure azure_lb linux; do
     expect "init_run_$preset" 0
     check "init $preset: the run wrote summary.csv" test -s "$d-out/summary.csv"
 done
+check "init: aws says 'an aws input set'" grep -q "wrote an aws input set" "$T/init_aws.out"
+# plan's notes one per line, a note's own "; " inside parentheses kept whole
+run_nc plan_notes plan -i "$T/init_azure" -o "$T/init_azure-plan" -r 1 -j 2 -s baseline
+expect plan_notes 0
+check "plan notes: a parenthesis with '; ' stays on its line" \
+    grep -q "^  time_wait_s_needed: n/a (Azure NAT Gateway holds a closed port for a fixed 65 s (16 s after a RST); only the idle timeout" "$T/plan_notes.out"
 cp "$T/init_aws/services.csv" "$T/services.before"
 run_nc init_again init --preset gcp "$T/init_aws"
 expect init_again 73 "already exists"
