@@ -53,8 +53,10 @@ static void estimate_gateway(const nc_scenario *sc, size_t g, const occupancy *o
     size_t fr = occupancy_fullest_row(oc);
     if (fr != SIZE_MAX)
         pool_name(sc, gw, fr, 1, r->pool, sizeof r->pool);
+    else if (pl.pools <= 1)
+        snprintf(r->pool, sizeof r->pool, "%s", gw->name);   /* its only pool */
     else
-        snprintf(r->pool, sizeof r->pool, "%s", gw->name);
+        r->pool[0] = '\0';   /* several pools, none estimated: which binds is not known */
     /* an instance without ports and with requests: a pool of size 0, full at once */
     for (size_t i = 0; i < sc->nservices && pl.without_ports > 0; i++) {
         const nc_service *sv = &sc->services[i];

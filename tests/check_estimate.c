@@ -122,6 +122,15 @@ START_TEST(per_destination_pool)
     ck_assert_uint_eq(e.pools_total, 2);
     ck_assert_msg(fabs(e.demand_peak - 200 * 60.1) < 1e-6 * 200 * 60.1, "demand %g",
                   e.demand_peak);
+    /* every row pooled: nothing estimated, and which of the two pools binds is
+     * not known (a global gateway's only pool is still named) */
+    f.sv[0].pool_idle = 4;
+    e = estimate(&f);
+    ck_assert_str_eq(e.pool, "");
+    ck_assert_uint_eq(e.rows_estimated, 0);
+    f.gw[0].mapping = NC_MAPPING_GLOBAL;
+    e = estimate(&f);
+    ck_assert_str_eq(e.pool, "gw");
 }
 END_TEST
 
