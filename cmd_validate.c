@@ -28,6 +28,8 @@ int cmd_validate(const cli *c, char **operands, size_t noperands)
     nc_error err = {0};
     if (rc < 0 && observed_watch(in.scenarios, in.nscenarios, &cmd_observed, 0, &err) != NC_OK)
         rc = cmd_report(&err);
+    if (rc < 0)
+        observed_warn_scope(in.scenarios, in.nscenarios, &cmd_observed);
     if (rc >= 0) {
         csv_explain_free(&ex);
         nc_input_free(&in);
