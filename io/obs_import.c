@@ -31,7 +31,10 @@
  *
  * The stat comes from the export where it says it: the CloudWatch Label or Id
  * ("... Maximum"), the get-metric-statistics key, the Azure aggregation key,
- * the Cloud Monitoring metricKind; else the table's default.  Times are the
+ * the Cloud Monitoring metricKind, a Prometheus name's suffix; else the table's
+ * default.  One that does not summarise the metric (observed.csv's rule: a
+ * level max / mean / last, a count sum / last) is refused, saying which
+ * statistic to export instead; oi_add_point checks it again.  Times are the
  * start of each interval: CloudWatch and Azure timestamps already are; a
  * Prometheus sample at t (a value at t, or an increase over the step before t)
  * covers (t - step, t]; a Cloud Monitoring DELTA point covers startTime-endTime,
@@ -243,6 +246,14 @@ nc_status oi_resolve(ctx *c, plat p, const char *native, const char *path, int *
     return NC_OK;
 }
 
+nc_status oi_refuse_stat(ctx *c, const char *path, const char *agg, int metric,
+                         const char *level_ok, const char *count_ok)
+{
+    int gauge = obs_metric_is_gauge((obs_metric)metric);
+    return oi_fail(c, path, "%s does not summarise %s like %s; export %s instead", agg,
+                   gauge ? "a level" : "a count", obs_metric_names[metric], gauge ? level_ok : count_ok);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -300,6 +311,11 @@ static void fill_pool(ctx *c, obs_row *x)
 nc_status oi_add_point(ctx *c, obs_row *x, int metric, obs_stat stat, const char *source,
                        uint32_t series)
 {
+    if (!obs_stat_fits((obs_metric)metric, stat)) {   /* each format refuses these first */
+        const char *w = c->where != NULL ? c->where + strlen(c->file) + 2 : "$";
+        return oi_fail(c, w, "stat %s does not summarise %s", obs_stat_names[stat],
+                       obs_metric_names[metric]);
+    }
     x->metric = (obs_metric)metric;
     x->stat = stat;
     x->source = source;

@@ -5,7 +5,7 @@
  * Formats, detected from the content (not the file name):
  *  - CloudWatch: `aws cloudwatch get-metric-data` output (MetricDataResults)
  *    and `get-metric-statistics` output (Label + Datapoints);
- *  - Prometheus: /api/v1/query_range (and /api/v1/query) response, matrix;
+ *  - Prometheus: /api/v1/query_range response, matrix (an instant vector is refused);
  *  - Cloud Monitoring: projects.timeSeries.list response (timeSeries);
  *  - Azure Monitor: `az monitor metrics list` output / the REST body (value[].timeseries).
  * Native names map to natcap's metrics by the table in obs_import.c (also in

@@ -90,26 +90,32 @@ nc_status oi_azure(ctx *c, const json_t *root)
             const json_t *data = json_object_get(ts, "data");
             if ((st = oi_want(c, data, JSON_ARRAY, oi_sub(q1, sizeof q1, q, "data", 0))) != NC_OK)
                 return st;
-            static const char *const keys[] = {"total", "average", "maximum"};
-            static const obs_stat kst[] = {OBS_SUM, OBS_MEAN, OBS_MAX};
+            /* a count per interval is a Total; a level its Maximum or Average */
+            static const char *const keys[] = {"total", "average", "maximum", "minimum", "count"};
+            static const int kst[] = {OBS_SUM, OBS_MEAN, OBS_MAX, -1, -1};
             const char *key = NULL;
             /* the first point with data says which aggregation was asked for */
             for (size_t k = 0; k < json_array_size(data) && key == NULL; k++) {
                 const json_t *d = json_array_get(data, k);
-                int best = -1;
-                for (int a = 0; a < 3; a++)
-                    if (json_is_number(json_object_get(d, keys[a])) &&
-                        (best < 0 || kst[a] == stat ||
-                         (obs_metric_is_gauge((obs_metric)metric) && kst[a] == OBS_MAX)))
-                        best = a;
+                int best = -1, seen = -1;
+                for (int a = 0; a < 5; a++)
+                    if (json_is_number(json_object_get(d, keys[a]))) {
+                        if (seen < 0)
+                            seen = a;
+                        if (kst[a] >= 0 && obs_stat_fits((obs_metric)metric, (obs_stat)kst[a]) &&
+                            (best < 0 || kst[a] == (int)stat))
+                            best = a;
+                    }
                 if (best >= 0) {
                     key = keys[best];
-                    stat = kst[best];
+                    stat = (obs_stat)kst[best];
+                } else if (seen >= 0) {
+                    char r[260], agg[40];
+                    snprintf(r, sizeof r, "%s[%zu].%s", q1, k, keys[seen]);
+                    snprintf(agg, sizeof agg, "aggregation %s", keys[seen]);
+                    return oi_refuse_stat(c, r, agg, metric, "--aggregation Maximum or Average",
+                                          "--aggregation Total");
                 }
-                if (key == NULL && (json_object_get(d, "minimum") || json_object_get(d, "count")))
-                    return oi_fail(c, oi_sub(q1, sizeof q1, q, "data", 0),
-                                "aggregation minimum / count cannot be compared; ask for "
-                                "--aggregation Total, Average or Maximum");
             }
             char src[200];
             snprintf(src, sizeof src, "Azure Monitor %.80s%s%.20s (%s)", native, state ? " " : "",

@@ -7,19 +7,27 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Stat words in a CloudWatch Label or Id: -1 none, -2 one natcap cannot compare. */
+/* CloudWatch's statistics and what each becomes (-1: nothing natcap compares). */
+static const char *const stat_words[] = {"Maximum", "Average", "Sum", "Minimum", "SampleCount"};
+static const int stat_of[] = {OBS_MAX, OBS_MEAN, OBS_SUM, -1, -1};
+enum { NWORDS = sizeof stat_words / sizeof *stat_words };
+
+/* The statistic named in a CloudWatch Label or Id: its index, -1 none. */
 static int stat_word(const char *s)
 {
-    static const struct { const char *w; int st; } words[] = {
-        {"Maximum", OBS_MAX}, {"Average", OBS_MEAN}, {"Sum", OBS_SUM},
-        {"Minimum", -2}, {"SampleCount", -2},
-    };
-    if (s == NULL)
-        return -1;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strcasestr(s, words[i].w) != NULL)
-            return words[i].st;
+    for (int i = 0; s != NULL && i < NWORDS; i++)
+        if (strcasestr(s, stat_words[i]) != NULL)
+            return i;
     return -1;
+}
+
+/* A level is queried as Maximum or Average, a count as Sum. */
+static nc_status refuse(ctx *c, const char *path, int word, int metric)
+{
+    char agg[40];
+    snprintf(agg, sizeof agg, "statistic %s", stat_words[word]);
+    return oi_refuse_stat(c, path, agg, metric, "the statistic Maximum or Average",
+                          "the statistic Sum");
 }
 /* ------------------------------------------------------------ CloudWatch */
 
@@ -52,13 +60,15 @@ static nc_status cw_result(ctx *c, const json_t *res, const char *path)
     if (st != NC_OK)
         return st;
     int sw = stat_word(lab);
-    if (sw == -1)
+    const char *in = "Label";
+    if (sw == -1) {
         sw = stat_word(ids);
-    if (sw == -2)
-        return oi_fail(c, oi_sub(p1, sizeof p1, path, lab ? "Label" : "Id", 0),
-                    "statistic Minimum / SampleCount cannot be compared; query Maximum, Average or Sum");
+        in = "Id";
+    }
+    if (sw >= 0 && (stat_of[sw] < 0 || !obs_stat_fits((obs_metric)metric, (obs_stat)stat_of[sw])))
+        return refuse(c, oi_sub(p1, sizeof p1, path, in, 0), sw, metric);
     if (sw >= 0)
-        stat = (obs_stat)sw;
+        stat = (obs_stat)stat_of[sw];
     const json_t *ts = json_object_get(res, "Timestamps"), *vs = json_object_get(res, "Values");
     if ((st = oi_want(c, ts, JSON_ARRAY, oi_sub(p1, sizeof p1, path, "Timestamps", 0))) != NC_OK ||
         (st = oi_want(c, vs, JSON_ARRAY, oi_sub(p2, sizeof p2, path, "Values", 0))) != NC_OK)
@@ -114,17 +124,28 @@ nc_status oi_cw_statistics(ctx *c, const json_t *root)
         st = oi_resolve(c, P_CW, json_string_value(label), "$.Label", &metric, &stat);
     if (st != NC_OK)
         return st;
-    static const char *const keys[] = {"Maximum", "Average", "Sum"};
-    static const obs_stat kst[] = {OBS_MAX, OBS_MEAN, OBS_SUM};
     const char *key = NULL;
     obs_stat kstat = stat;
     const json_t *first = json_array_get(dps, 0);
+    int seen = -1;
+    /* the statistic of the metric's default first, then any other that summarises it */
     for (int pass = 0; pass < 2 && key == NULL && first != NULL; pass++)
-        for (int k = 0; k < 3 && key == NULL; k++)
-            if (json_object_get(first, keys[k]) != NULL && (pass == 1 || kst[k] == stat)) {
-                key = keys[k];
-                kstat = kst[k];
+        for (int k = 0; k < NWORDS && key == NULL; k++) {
+            if (json_object_get(first, stat_words[k]) == NULL)
+                continue;
+            if (seen < 0)
+                seen = k;
+            if (stat_of[k] >= 0 && obs_stat_fits((obs_metric)metric, (obs_stat)stat_of[k]) &&
+                (pass == 1 || stat_of[k] == (int)stat)) {
+                key = stat_words[k];
+                kstat = (obs_stat)stat_of[k];
             }
+        }
+    if (first != NULL && key == NULL && seen >= 0) {
+        char p[64];
+        snprintf(p, sizeof p, "$.Datapoints[0].%s", stat_words[seen]);
+        return refuse(c, p, seen, metric);
+    }
     if (first != NULL && key == NULL)
         return oi_fail(c, "$.Datapoints[0]", "no Maximum, Average or Sum statistic");
     char src[200];

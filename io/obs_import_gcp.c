@@ -37,6 +37,15 @@ nc_status oi_gcp(ctx *c, const json_t *root)
         const json_t *kind = json_object_get(s, "metricKind");
         const char *k = json_is_string(kind) ? json_string_value(kind) : "";
         int cumulative = strcmp(k, "CUMULATIVE") == 0, delta = strcmp(k, "DELTA") == 0;
+        /* a level is a GAUGE; a count a DELTA (summed) or CUMULATIVE (differenced) */
+        int gauge = obs_metric_is_gauge((obs_metric)metric);
+        if (*k != '\0' && gauge != (strcmp(k, "GAUGE") == 0)) {
+            char agg[60];
+            snprintf(agg, sizeof agg, "metricKind %.20s", k);
+            return oi_refuse_stat(c, oi_sub(p1, sizeof p1, p, "metricKind", 0), agg, metric,
+                                  "a GAUGE (no aligner)",
+                                  "a DELTA (no aligner, or ALIGN_DELTA; not ALIGN_RATE)");
+        }
         if (cumulative)
             stat = OBS_LAST;
         else if (delta)

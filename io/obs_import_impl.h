@@ -47,6 +47,12 @@ nc_status oi_timestamp(ctx *c, const json_t *j, const char *path, int64_t *out);
  * refused and unknown names fail. */
 nc_status oi_resolve(ctx *c, plat p, const char *native, const char *path, int *metric,
                      obs_stat *stat);
+/* Refuse a series whose native statistic `agg` (as the platform names it:
+ * "aggregation total", "statistic Maximum") does not summarise `metric`:
+ * "... does not summarise a level like open; export ... instead", the
+ * platform's sound choice for a level (level_ok) or a count (count_ok). */
+nc_status oi_refuse_stat(ctx *c, const char *path, const char *agg, int metric,
+                         const char *level_ok, const char *count_ok);
 /* The smallest step between the sorted times of n rows (0 for one point). */
 double oi_spacing(const obs_row *r, size_t n);
 /* The series writer: begin_series returns the index of a series found at

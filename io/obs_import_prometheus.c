@@ -1,10 +1,44 @@
-/* obs_import_prometheus.c - natcap import of Prometheus query_range (and query)
- * responses.  See obs_import.h and obs_import_impl.h. */
+/* obs_import_prometheus.c - natcap import of Prometheus query_range responses
+ * (an instant vector is refused: it has no step).  See obs_import.h and
+ * obs_import_impl.h. */
 #include "obs_import_impl.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* What a series' name says its samples are: a counter (`_total`, node_exporter's
+ * cumulative node_nf_conntrack_stat_* gauges) is a count read cumulatively
+ * (last); the CloudWatch exporter's `_sum` a count per step, its `_maximum` /
+ * `_average` a level; any other name (or an expression) keeps the table's or
+ * --metric's stat.  A name that cannot be `metric` is refused. */
+static nc_status name_stat(ctx *c, const char *native, const char *path, int metric, obs_stat *stat)
+{
+    int gauge = obs_metric_is_gauge((obs_metric)metric);
+    const char *agg = NULL;
+    if (ends_with(native, "_total") || strncmp(native, "node_nf_conntrack_stat_", 23) == 0) {
+        *stat = OBS_LAST;
+        agg = gauge ? "a counter (cumulative)" : NULL;
+    } else if (ends_with(native, "_sum")) {
+        *stat = OBS_SUM;
+        agg = gauge ? "a per-step _sum" : NULL;
+    } else if (ends_with(native, "_maximum") || ends_with(native, "_average")) {
+        *stat = ends_with(native, "_maximum") ? OBS_MAX : OBS_MEAN;
+        agg = gauge ? NULL : "a per-step _maximum / _average";
+    } else if (ends_with(native, "_minimum") || ends_with(native, "_sample_count")) {
+        agg = "a per-step _minimum / _sample_count";
+    }
+    if (agg == NULL)
+        return NC_OK;
+    return oi_refuse_stat(c, path, agg, metric, "a gauge or the exporter's _maximum / _average",
+                          "a counter (_total) or the exporter's _sum");
+}
 
 nc_status oi_prometheus(ctx *c, const json_t *root)
 {
@@ -20,8 +54,10 @@ nc_status oi_prometheus(ctx *c, const json_t *root)
     const json_t *rt = json_object_get(data, "resultType");
     if ((st = oi_want(c, rt, JSON_STRING, "$.data.resultType")) != NC_OK)
         return st;
-    int matrix = strcmp(json_string_value(rt), "matrix") == 0;
-    if (!matrix && strcmp(json_string_value(rt), "vector") != 0)
+    if (strcmp(json_string_value(rt), "vector") == 0)
+        return oi_fail(c, "$.data.resultType", "an instant vector (/api/v1/query) has one sample "
+                       "per series and no step; use query_range with step= the interval");
+    if (strcmp(json_string_value(rt), "matrix") != 0)
         return oi_fail(c, "$.data.resultType", "expected \"matrix\" (a query_range result), got \"%.40s\"",
                     json_string_value(rt));
     const json_t *result = json_object_get(data, "result");
@@ -43,21 +79,16 @@ nc_status oi_prometheus(ctx *c, const json_t *root)
                         "result); give --metric");
         int metric;
         obs_stat stat;
-        if ((st = oi_resolve(c, P_PROM, native, oi_sub(p2, sizeof p2, p1, "__name__", 0), &metric, &stat)) != NC_OK)
+        if ((st = oi_resolve(c, P_PROM, native, oi_sub(p2, sizeof p2, p1, "__name__", 0), &metric, &stat)) != NC_OK ||
+            (st = name_stat(c, native, p2, metric, &stat)) != NC_OK)
             return st;
         char src[200];
         snprintf(src, sizeof src, "Prometheus %.120s", *native ? native : "query");
         const char *source = oi_keep_str(c, src);
         if (source == NULL)
             return nc_error_set(c->err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
-        json_t *vals = json_object_get(s, matrix ? "values" : "value");
-        json_t *one = NULL;
-        if (!matrix && json_is_array(vals)) {
-            one = json_array();
-            json_array_append(one, vals);
-            vals = one;
-        }
-        st = oi_want(c, vals, JSON_ARRAY, oi_sub(p1, sizeof p1, p, matrix ? "values" : "value", 0));
+        const json_t *vals = json_object_get(s, "values");
+        st = oi_want(c, vals, JSON_ARRAY, oi_sub(p1, sizeof p1, p, "values", 0));
         uint32_t series = oi_begin_series(c, p);
         size_t from = c->rows->n;
         for (size_t k = 0; st == NC_OK && k < json_array_size(vals); k++) {
@@ -82,7 +113,6 @@ nc_status oi_prometheus(ctx *c, const json_t *root)
                 break;
             st = oi_add_point(c, &x, metric, stat, source, series);
         }
-        json_decref(one);
         if (st != NC_OK)
             return st;
         /* a sample at t covers the step before it */

@@ -262,9 +262,14 @@ static nc_status parse_rows(L *l, const nc_gateway *gws, size_t ngw, const obser
         v = cell(l, r, C_STAT);
         if ((st = csv_value_keyword(&v, obs_stat_names, OBS_NSTATS, 0, &p->stat, err)) != NC_OK)
             return st;
-        if (p->stat == OBS_SUM && obs_metric_is_gauge((obs_metric)p->metric))
-            return csv_value_error(&v, err, "stat sum does not summarise a level like %s; use max, "
-                                   "mean or last", obs_metric_names[p->metric]);
+        if (p->stat >= 0 && !obs_stat_fits((obs_metric)p->metric, (obs_stat)p->stat)) {
+            if (obs_metric_is_gauge((obs_metric)p->metric))
+                return csv_value_error(&v, err, "stat sum does not summarise a level like %s; use "
+                                       "max, mean or last", obs_metric_names[p->metric]);
+            return csv_value_error(&v, err, "stat %s does not summarise a count like %s; use sum "
+                                   "(the count of each interval) or last (a cumulative counter)",
+                                   obs_stat_names[p->stat], obs_metric_names[p->metric]);
+        }
         v = cell(l, r, C_POOL);
         p->pool = v.s ? v.s : "";
         if (strlen(p->pool) >= sizeof ((obs_series *)0)->pool)
@@ -350,7 +355,7 @@ static nc_status build_series(L *l, point *pts, size_t a, size_t b, const nc_gat
     snprintf(s->gateway, sizeof s->gateway, "%s", gws[p0->gw].name);
     s->gw = p0->gw;
     s->metric = (obs_metric)p0->metric;
-    s->stat = cumulative ? OBS_SUM : (obs_metric_is_gauge(s->metric) ? (obs_stat)stat : OBS_SUM);
+    s->stat = cumulative ? OBS_SUM : (obs_stat)stat;
     snprintf(s->pool, sizeof s->pool, "%s", p0->pool);
     s->source = strdup(source);
     s->interval_s = interval;

@@ -33,6 +33,12 @@ extern const char *const obs_stat_names[OBS_NSTATS];
 
 /* A gauge (in_use, open) or a count per interval (the rest). */
 static inline int obs_metric_is_gauge(obs_metric m) { return m == OBS_IN_USE || m == OBS_OPEN; }
+/* The stats that summarise metric m in observed.csv: max, mean or last for a
+ * level, sum or last (a cumulative counter) for a count. */
+static inline int obs_stat_fits(obs_metric m, obs_stat s)
+{
+    return obs_metric_is_gauge(m) ? s != OBS_SUM : s == OBS_SUM || s == OBS_LAST;
+}
 
 typedef struct obs_series {
     char gateway[NC_NAME_MAX + 1];

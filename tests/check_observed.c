@@ -135,6 +135,12 @@ START_TEST(test_load_errors)
     expect_error("time,metric,value\n2026-11-30 10:00,open,1\n", 2, "time", "expected YYYY-MM-DD");
     expect_error("time,metric,value\n10:00,open,1\n2026-11-30T10:01Z,open,1\n", 3, "time", "mixes");
     expect_error("time,metric,value,stat\n10:00,open,1,sum\n", 2, "stat", "does not summarise");
+    /* a count takes sum or last only (SPEC §6): max and mean are not silently summed */
+    expect_error("time,metric,value,stat\n10:00,new_connections,1,sum\n10:01,attempts,6,max\n", 3,
+                 "stat", "stat max does not summarise a count like attempts; use sum");
+    expect_error("time,metric,value,stat\n10:00,alloc_failures,6,mean\n", 2, "stat",
+                 "stat mean does not summarise a count like alloc_failures; use sum");
+    expect_error("time,metric,value,stat\n10:00,failed_requests,6,max\n", 2, "stat", "(a cumulative counter)");
     /* two gateways: the gateway column is required */
     nc_observed o;
     nc_error e;

@@ -112,6 +112,34 @@ else
     nok "import: several files" "$(cat "$T/both.err")"
 fi
 
+# each statistic becomes the stat that summarises it (a level max / mean, a count sum)
+want_agg='2026-11-30T12:00:00Z,egress,in_use,40.5,60,mean,,Azure Monitor UsedSnatPorts (average)
+2026-11-30T12:01:00Z,egress,in_use,41,60,mean,,Azure Monitor UsedSnatPorts (average)
+2026-11-30T12:00:00Z,egress,open,55000,60,max,,Azure Monitor TotalConnectionCount (maximum)
+2026-11-30T12:01:00Z,egress,open,57250,60,max,,Azure Monitor TotalConnectionCount (maximum)
+2026-11-30T12:00:00Z,egress,attempts,20300,60,sum,,Azure Monitor SNATConnectionCount Attempted (total)
+2026-11-30T12:01:00Z,egress,attempts,20800,60,sum,,Azure Monitor SNATConnectionCount Attempted (total)'
+run_nc agg import -g egress "$I/azure_aggregations.json" "$I/azure_lb_average.json"
+run_nc agg2 import -g egress "$I/cloudwatch_average.json" "$I/cloudwatch_statistics.json"
+if [ "$(cat "$T/agg.rc")" = 0 ] && [ "$(sed 1,2d "$T/agg.out")" = "$want_agg" ] &&
+   [ "$(cat "$T/agg2.rc")" = 0 ] &&
+   [ "$(sed 1,2d "$T/agg2.out")" = '2026-11-30T12:00:00Z,egress,open,53900,60,mean,,CloudWatch ActiveConnectionCount (Average)
+2026-11-30T12:01:00Z,egress,open,54100.5,60,mean,,CloudWatch ActiveConnectionCount (Average)
+2026-11-30T12:00:00Z,egress,attempts,20400,60,sum,,CloudWatch ConnectionAttemptCount (Sum)
+2026-11-30T12:01:00Z,egress,attempts,20600,60,sum,,CloudWatch ConnectionAttemptCount (Sum)' ]; then
+    ok "import: a level's Maximum / Average -> max / mean, a count's Total / Sum -> sum (other keys beside them ignored)"
+else
+    nok "import: aggregation -> stat" "$(cat "$T/agg.out" "$T/agg.err" "$T/agg2.out" "$T/agg2.err")"
+fi
+# a Prometheus counter given --metric is cumulative: last, which run differences
+run_nc ctr import --metric alloc_failures "$I/prometheus_counter.json"
+if [ "$(cat "$T/ctr.rc")" = 0 ] &&
+   [ "$(grep -c ',alloc_failures,[0-9]*,60,last,,Prometheus node_nf_conntrack_stat_insert_failed$' "$T/ctr.out")" = 3 ]; then
+    ok "import: --metric on a Prometheus counter keeps it cumulative (stat last)"
+else
+    nok "import: Prometheus counter" "$(cat "$T/ctr.out" "$T/ctr.err")"
+fi
+
 # --metric for a name outside the table
 run_nc forced import --metric open "$I/bad/cw_unknown.json"
 if [ "$(cat "$T/forced.rc")" = 0 ] && grep -q ',open,3,,max,,CloudWatch IdleTimeoutCount' "$T/forced.out"; then
@@ -151,7 +179,39 @@ expect_fail "import error: capacity metric refused" 65 \
     "gcp_allocated.json: \$.timeSeries[0].metric.type: Cloud Monitoring metric 'allocated_ports' counts the ports allocated" \
     import "$B/gcp_allocated.json"
 expect_fail "import error: Azure minimum aggregation" 65 \
-    "az_minimum.json: \$.value[0].timeseries[0].data: aggregation minimum" import "$B/az_minimum.json"
+    "az_minimum.json: \$.value[0].timeseries[0].data[0].minimum: aggregation minimum does not summarise a level like open; export --aggregation Maximum or Average" \
+    import "$B/az_minimum.json"
+# a statistic that does not summarise the metric: refused, naming the one to export
+expect_fail "import error: Azure level exported as Total" 65 \
+    "az_total_level.json: \$.value[0].timeseries[0].data[0].total: aggregation total does not summarise a level like open; export --aggregation Maximum or Average instead" \
+    import -g egress "$B/az_total_level.json"
+expect_fail "import error: Azure count exported as Average (first point without data)" 65 \
+    "az_average_count.json: \$.value[0].timeseries[0].data[1].average: aggregation average does not summarise a count like attempts; export --aggregation Total instead" \
+    import "$B/az_average_count.json"
+expect_fail "import error: CloudWatch count with Maximum in the Label" 65 \
+    "cw_count_maximum.json: \$.MetricDataResults[0].Label: statistic Maximum does not summarise a count like attempts; export the statistic Sum instead" \
+    import "$B/cw_count_maximum.json"
+expect_fail "import error: CloudWatch level with Sum in the Id" 65 \
+    "cw_level_sum.json: \$.MetricDataResults[0].Id: statistic Sum does not summarise a level like open; export the statistic Maximum or Average instead" \
+    import "$B/cw_level_sum.json"
+expect_fail "import error: CloudWatch SampleCount" 65 \
+    "cw_samplecount.json: \$.MetricDataResults[0].Label: statistic SampleCount does not summarise a count like alloc_failures" \
+    import "$B/cw_samplecount.json"
+expect_fail "import error: get-metric-statistics count with only Average" 65 \
+    "cw_stats_average.json: \$.Datapoints[0].Average: statistic Average does not summarise a count like new_connections; export the statistic Sum instead" \
+    import "$B/cw_stats_average.json"
+expect_fail "import error: Cloud Monitoring count as a GAUGE (ALIGN_RATE)" 65 \
+    "gcp_rate.json: \$.timeSeries[0].metricKind: metricKind GAUGE does not summarise a count like new_connections; export a DELTA" \
+    import "$B/gcp_rate.json"
+expect_fail "import error: Cloud Monitoring level as a DELTA" 65 \
+    "gcp_level_delta.json: \$.timeSeries[0].metricKind: metricKind DELTA does not summarise a level like open; export a GAUGE" \
+    import "$B/gcp_level_delta.json"
+expect_fail "import error: Prometheus instant vector" 65 \
+    "prom_vector.json: \$.data.resultType: an instant vector (/api/v1/query) has one sample per series and no step; use query_range" \
+    import "$B/prom_vector.json"
+expect_fail "import error: Prometheus counter forced to a level" 65 \
+    "prom_counter_level.json: \$.data.result[0].metric.__name__: a counter (cumulative) does not summarise a level like in_use" \
+    import --metric in_use "$B/prom_counter_level.json"
 expect_fail "import error: Azure non-numeric" 65 \
     "az_value.json: \$.value[0].timeseries[0].data[1].maximum: expected a number, got a boolean" import "$B/az_value.json"
 expect_fail "import error: JSON syntax (line and column)" 65 \

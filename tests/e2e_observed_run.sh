@@ -119,6 +119,7 @@ obs_err() {
     shift 3
     printf '%s\n' "$text" >"$R/observed.csv"
     name=$(echo "$title" | tr -c 'A-Za-z0-9\n' '_')
+    rm -rf "$T/never"   # an earlier case that wrongly passed fails alone
     run_nc "$name" run -i "$R" -o "$T/never" -q "$@"
     if [ "$(cat "$T/$name.rc")" = 65 ] && grep -qF -- "$pat" "$T/$name.err" && [ ! -e "$T/never" ]; then
         ok "$title"
@@ -133,6 +134,8 @@ obs_err "observed.csv: several days without --observed-day/--observed-fold" \
 obs_err "observed.csv: decreasing counter" "time,metric,value,stat
 00:00,attempts,5,last
 00:01,attempts,4,last" "observed.csv:3: column 'value': the cumulative counter decreases"
+obs_err "observed.csv: a count with stat mean (a count takes sum or last)" "time,metric,value,stat
+00:00,new_connections,6,mean" "observed.csv:2: column 'stat': stat mean does not summarise a count like new_connections; use sum (the count of each interval) or last (a cumulative counter)"
 obs_err "observed.csv: duplicate (time, gateway, metric, pool)" "time,metric,value
 00:00,open,1
 00:00,open,2" "observed.csv:3: column 'time': duplicate"
