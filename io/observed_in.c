@@ -370,15 +370,15 @@ static nc_status build_series(L *l, point *pts, size_t a, size_t b, const nc_gat
     }
     out->n++;
     size_t first = a + (size_t)cumulative;
-    s->t0_s = pts[first].tod - (cumulative ? interval : 0);
-    /* a cumulative reading at the end of interval i: the count of interval i is its increase */
+    /* a row's time is the start of its interval, and a cumulative counter's
+     * value (stat last) its reading at the interval's end: the increase from
+     * the previous row's reading is the count of the row's own interval */
+    s->t0_s = pts[first].tod;
     for (size_t i = 0; i < n; i++) {
         const point *p = &pts[first + i];
         s->value[i] = cumulative ? p->value - pts[first + i - 1].value : p->value;
         s->line[i] = p->line;
     }
-    if (cumulative)   /* the reading at t is the end of (t - interval, t] */
-        s->t0_s = pts[first].tod - interval;
     (void)dated;
     return NC_OK;
 }

@@ -88,14 +88,15 @@ START_TEST(test_load_cumulative_and_fold)
 {
     nc_observed o;
     nc_error e;
-    /* a counter read at the end of each minute: 10, 13, 13, 20 -> counts 3, 0, 7 over the
-     * minutes ending 10:01, 10:02, 10:03, i.e. starting 10:00, 10:01, 10:02 */
+    /* a counter read at the end of each row's minute (a row's time is its interval's
+     * start, SPEC §6): readings 10, 13, 13, 20 at 10:01, 10:02, 10:03, 10:04 -> counts
+     * 3, 0, 7 over the minutes starting 10:01, 10:02, 10:03 */
     const char *t = "time,metric,value,stat\n"
                     "2026-11-30T10:00Z,attempts,10,last\n2026-11-30T10:01Z,attempts,13,last\n"
                     "2026-11-30T10:02Z,attempts,13,last\n2026-11-30T10:03Z,attempts,20,last\n";
     ck_assert_int_eq(load(t, 1, NULL, &o, &e), NC_OK);
     ck_assert_uint_eq(o.s[0].n, 3);
-    ck_assert_double_eq(o.s[0].t0_s, 36000);
+    ck_assert_double_eq(o.s[0].t0_s, 36060);
     ck_assert_double_eq(o.s[0].value[0], 3);
     ck_assert_double_eq(o.s[0].value[1], 0);
     ck_assert_double_eq(o.s[0].value[2], 7);
