@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 
 static int fit_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -61,6 +62,22 @@ static void fit_usage(FILE *fp)
           "--latency the hold time too) and writes a complete input directory (default\n"
           "fitted) with fit.csv and fit.md.\n",
           fp);
+}
+
+static void pct_or_na(double v, char *buf, size_t len)
+{
+    if (isnan(v))
+        snprintf(buf, len, "n/a");
+    else
+        snprintf(buf, len, "%.1f %%", v);
+}
+
+/* 1 when directories a and b are the same one (device and inode: any spelling,
+ * symlinks included); 0 when not or when either does not exist */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static int parse(int argc, char **argv, fit_run *f)
@@ -140,6 +157,9 @@ static int parse(int argc, char **argv, fit_run *f)
         return fit_usage_error("unexpected argument '%s'", argv[optind]);
     if (f->obs.day != NULL && f->obs.fold != OBS_FOLD_NONE)
         return fit_usage_error("give --observed-day or --observed-fold, not both");
+    if (same_dir(f->input, f->output))
+        return fit_usage_error("-o %s is the input directory %s: fit would replace its own inputs; "
+                               "give another -o", f->output, f->input);
     return -1;
 }
 
@@ -311,7 +331,11 @@ static nc_status write_dir(const fit_run *f, const nc_scenario *sc, const fit_gw
             fprintf(fp, "- rounds (simulate, compare, rescale): %d; error of `%s` (sum |model - "
                     "observed| / sum observed): %.1f %% before, %.1f %% after\n", x->rounds,
                     obs_metric_names[x->metric], 100 * x->err_before, 100 * x->err_after);
-            if (f->latency)
+            if (f->latency && x->hold_why[0] != '\0')
+                fprintf(fp, "- hold time by Little's law: cannot be inferred from `%s` (%s); "
+                        "destinations' latency left unchanged\n",
+                        before->obs->path ? before->obs->path : "observed.csv", x->hold_why);
+            else if (f->latency)
                 fprintf(fp, "- hold time by Little's law: observed %.2f s, model %.2f s before, "
                         "%.2f s after; destinations' latency x %.4f\n", x->hold_obs,
                         x->hold_model_before, x->hold_model_after, x->lat);
@@ -329,10 +353,11 @@ static nc_status write_dir(const fit_run *f, const nc_scenario *sc, const fit_gw
             clock_or(b->first_fail_t_s, c4, sizeof c4);
             clock_or(b->model_first_fail_t_s, c5, sizeof c5);
             clock_or(a->model_first_fail_t_s, c6, sizeof c6);
-            fprintf(fp, "| first failure | %s | %s | %s |\n", c4, c5, c6);
-            if (b->fails >= 0)
+            if (b->fails >= 0) {   /* without an observed failures series, as run's report */
+                fprintf(fp, "| first failure | %s | %s | %s |\n", c4, c5, c6);
                 fprintf(fp, "| failing minutes | %.1f | %.1f | %.1f |\n", b->failing_minutes,
                         b->model_failing_minutes, a->model_failing_minutes);
+            }
             if (!isnan(b->coverage))
                 fprintf(fp, "| observed_coverage | | %.0f %% | %.0f %% |\n", 100 * b->coverage,
                         100 * a->coverage);
@@ -404,14 +429,25 @@ int cmd_fit(int argc, char **argv)
     const obs_compare *c0 = fc.c0, *c1 = fc.c1;
     if (st == NC_OK)
         st = write_dir(&f, &sc0, fg, nfg, c0, c1, &err);
+    for (size_t q = 0; st == NC_OK && f.latency && q < nfg; q++)
+        if (fg[q].hold_why[0] != '\0')
+            fprintf(stderr, "natcap: warning: %s: gateway %s: --latency: the hold time cannot be "
+                    "inferred (%s); its destinations' latency is left unchanged\n",
+                    obs.path ? obs.path : "observed.csv", sc0.gateways[fg[q].g].name, fg[q].hold_why);
     if (st == NC_OK && !f.quiet)
-        for (size_t q = 0; q < nfg; q++)
+        for (size_t q = 0; q < nfg; q++) {
+            char lat[48] = "", m0[16], m1[16];
+            if (f.latency)
+                snprintf(lat, sizeof lat, fg[q].hold_why[0] ? ", latency unchanged" : ", latency x %.4f",
+                         fg[q].lat);
+            pct_or_na(c0->gw[fg[q].g].mape, m0, sizeof m0);
+            pct_or_na(c1->gw[fg[q].g].mape, m1, sizeof m1);
             printf("natcap fit: gateway %s: profile fitted-%s (%zu knots), rps x %.4f%s, %d round%s; "
-                   "%s error %.1f %% -> %.1f %%; observed_mape %.1f %% -> %.1f %%; wrote %s\n",
-                   sc0.gateways[fg[q].g].name, sc0.gateways[fg[q].g].name, f.knots, fg[q].k,
-                   f.latency ? "" : "", fg[q].rounds, fg[q].rounds == 1 ? "" : "s",
-                   obs_metric_names[fg[q].metric], 100 * fg[q].err_before, 100 * fg[q].err_after,
-                   c0->gw[fg[q].g].mape, c1->gw[fg[q].g].mape, f.output);
+                   "%s error %.1f %% -> %.1f %%; observed_mape %s -> %s; wrote %s\n",
+                   sc0.gateways[fg[q].g].name, sc0.gateways[fg[q].g].name, f.knots, fg[q].k, lat,
+                   fg[q].rounds, fg[q].rounds == 1 ? "" : "s", obs_metric_names[fg[q].metric],
+                   100 * fg[q].err_before, 100 * fg[q].err_after, m0, m1, f.output);
+        }
     rc = st == NC_OK ? 0 : fail(&err);
     fit_calibration_free(&fc);
     nc_scenario_free(&sc0);

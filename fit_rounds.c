@@ -170,12 +170,26 @@ static void wanted(const nc_scen_result *r, const obs_compare *c, int t, int fai
     }
 }
 
-/* Little's law: mean hold time (s) = level / connection rate, over the compared points */
-static double hold_time(const obs_compare *c, const obs_gw_cmp *gx, int t, int model, double tw_s)
+/* The level series Little's law reads for gateway g: the binding pool's open
+ * (no TIME_WAIT in it), else its in_use; -1 none. */
+static int hold_level(const obs_compare *c, size_t g)
 {
-    if (gx->level < 0)
+    static const obs_metric order[] = {OBS_OPEN, OBS_IN_USE};
+    for (size_t oi = 0; oi < 2; oi++)
+        for (size_t i = 0; i < c->n; i++)
+            if (c->sc[i].s->gw == g && c->sc[i].s->metric == order[oi] && c->sc[i].s->pool[0] == '\0')
+                return (int)i;
+    return -1;
+}
+
+/* Little's law: mean hold time (s) = level / connection rate, over the compared
+ * points of level series lv (in_use less the TIME_WAIT share rate * tw_s); NAN
+ * when there is none or the level is not positive. */
+static double hold_time(const obs_compare *c, int lv, int t, int model, double tw_s)
+{
+    if (lv < 0)
         return NAN;
-    const obs_series_cmp *L = &c->sc[gx->level], *T = &c->sc[t];
+    const obs_series_cmp *L = &c->sc[lv], *T = &c->sc[t];
     double level = 0, rate = 0;
     size_t n = 0;
     for (size_t i = 0; i < L->s->n; i++) {
@@ -185,18 +199,39 @@ static double hold_time(const obs_compare *c, const obs_gw_cmp *gx, int t, int m
         if (fi < 0 || fi >= (double)T->s->n)
             continue;
         size_t j = (size_t)fi;
-        double lv = model ? L->mean[i] : L->s->value[i];
+        double v = model ? L->mean[i] : L->s->value[i];
         double tv = model ? T->mean[j] : T->s->value[j];
-        if (isnan(lv) || isnan(tv) || isnan(L->mean[i]) || isnan(T->mean[j]))
+        if (isnan(v) || isnan(tv) || isnan(L->mean[i]) || isnan(T->mean[j]))
             continue;
         double lam = tv / T->s->interval_s;
         if (L->s->metric == OBS_IN_USE)
-            lv -= lam * tw_s;
-        level += lv;
+            v -= lam * tw_s;
+        level += v;
         rate += lam;
         n++;
     }
     return n > 0 && rate > 0 && level > 0 ? level / rate : NAN;
+}
+
+/* --latency: can gateway x's hold time be inferred from the unfitted run c0?
+ * Sets x->hold_why when not. */
+static void hold_check(const obs_compare *c0, fit_gw *x, double tw_s)
+{
+    int lv = hold_level(c0, x->g);
+    x->hold_why[0] = '\0';
+    if (lv < 0)
+        snprintf(x->hold_why, sizeof x->hold_why,
+                 "no open or in_use series of its binding pool");
+    else if (isnan(hold_time(c0, lv, x->target, 0, tw_s)) && c0->sc[lv].s->metric == OBS_IN_USE)
+        snprintf(x->hold_why, sizeof x->hold_why,
+                 "observed in_use is not above its TIME_WAIT share (new connections/s x time_wait_s, "
+                 "here %g s) on the simulated day: give open", tw_s);
+    else if (isnan(hold_time(c0, lv, x->target, 0, tw_s)))
+        snprintf(x->hold_why, sizeof x->hold_why, "observed open is zero on the simulated day");
+    else if (isnan(hold_time(c0, lv, x->target, 1, tw_s)))
+        snprintf(x->hold_why, sizeof x->hold_why,
+                 "the model's %s is not above its TIME_WAIT share (new connections/s x time_wait_s, here %g s)",
+                 obs_metric_names[c0->sc[lv].s->metric], tw_s);
 }
 
 static nc_status fit_gateway_knots(const fit_run *f, fit_gw *x, const obs_series *s, const double *want,
@@ -272,6 +307,36 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
         st = nc_error_set(err, NC_EINPUT, o->path, 0, "metric",
                           "no new_connections, attempts or requests series of a gateway's binding pool "
                           "to fit the daily profile to");
+    /* a target with no point on the simulated day has nothing to fit to */
+    for (size_t q = 0; st == NC_OK && q < nfg; q++) {
+        const obs_series_cmp *x = &c0->sc[fg[q].target];
+        size_t on = 0;
+        for (size_t i = 0; i < x->s->n; i++)
+            on += !isnan(x->mean[i]);
+        if (on == 0) {
+            char a[32], b[32], d[32];
+            nc_format_clock(sim_from_s(x->s->t0_s), a, sizeof a);
+            nc_format_clock(sim_from_s(x->s->t0_s + (double)x->s->n * x->s->interval_s), b, sizeof b);
+            nc_format_clock(sim_from_s(sc0->duration_h * 3600), d, sizeof d);
+            st = nc_error_set(err, NC_EINPUT, o->path, x->s->line[0], "time",
+                              "gateway %s: no point of its %s series (%s to %s) falls on the simulated "
+                              "day (00:00:00 to %s, %g s intervals): nothing to fit to (check the "
+                              "times, --tz, --observed-day and duration_h)", x->s->gateway,
+                              obs_metric_names[x->s->metric], a, b, d, r0->sc->sample_s);
+        }
+    }
+    /* --latency: a hold time to fit, for one gateway at least */
+    if (st == NC_OK && f->latency) {
+        size_t usable = 0;
+        for (size_t q = 0; q < nfg; q++) {
+            hold_check(c0, &fg[q], sc0->gateways[fg[q].g].time_wait_s);
+            usable += fg[q].hold_why[0] == '\0';
+        }
+        if (usable == 0)
+            st = nc_error_set(err, NC_EINPUT, o->path, 0, "metric",
+                              "--latency: the hold time cannot be inferred (gateway %s: %s)",
+                              sc0->gateways[fg[0].g].name, fg[0].hold_why);
+    }
     size_t maxn = 0;
     for (size_t i = 0; i < o->n; i++)
         maxn = o->s[i].n > maxn ? o->s[i].n : maxn;
@@ -311,10 +376,10 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
                                   obs_metric_names[x->metric], s->gateway);
             else if (st != NC_OK)
                 st = nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory");
-            if (st == NC_OK && f->latency) {
-                const obs_gw_cmp *gx = &cprev->gw[x->g];
+            if (st == NC_OK && f->latency && x->hold_why[0] == '\0') {
+                int lv = hold_level(cprev, x->g);
                 double tw = sc0->gateways[x->g].time_wait_s;
-                double ho = hold_time(cprev, gx, x->target, 0, tw), hm = hold_time(cprev, gx, x->target, 1, tw);
+                double ho = hold_time(cprev, lv, x->target, 0, tw), hm = hold_time(cprev, lv, x->target, 1, tw);
                 x->hold_obs = ho;
                 if (round == 1)
                     x->hold_model_before = hm;
@@ -362,7 +427,7 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
                 memcpy(best_m + q * f->knots, fg[q].m, f->knots * sizeof *best_m);
                 best_k[q] = fg[q].k;
                 best_lat[q] = fg[q].lat;
-                best_hold[q] = f->latency ? hold_time(cn, &cn->gw[fg[q].g], fg[q].target, 1,
+                best_hold[q] = f->latency ? hold_time(cn, hold_level(cn, fg[q].g), fg[q].target, 1,
                                                      sc0->gateways[fg[q].g].time_wait_s) : NAN;
             }
         } else {

@@ -21,6 +21,9 @@
  *     (open, else in_use minus the TIME_WAIT share rate * time_wait_s); the
  *     destinations behind the gateway get their latency_p50_ms and
  *     latency_p99_ms scaled by observed / model hold (shape kept), each round.
+ *     A gateway whose hold time cannot be inferred (no open or in_use series,
+ *     or in_use not above the TIME_WAIT share) keeps its latency (hold_why
+ *     says why); when that is every gateway, the fit fails.
  * Everything runs through batch_run, so results are the same for any -j.
  */
 #ifndef NATCAP_FIT_ROUNDS_H
@@ -54,6 +57,8 @@ typedef struct fit_gw {
     int rounds;
     double err_before, err_after;
     double hold_obs, hold_model_before, hold_model_after;
+    char hold_why[200];         /* --latency: why the hold time cannot be inferred
+                                   (latency then left unchanged); "" when it can */
     int pooled;
 } fit_gw;
 
@@ -70,7 +75,9 @@ typedef struct fit_calibration {
 } fit_calibration;
 
 /* Fit sc0 (replications and seed already set) to o.  NC_EINPUT (err set)
- * when no gateway has a series to fit to or it is zero everywhere. */
+ * when no gateway has a series to fit to, it has no point on the simulated
+ * day or it is zero everywhere, or with --latency when no gateway's hold
+ * time can be inferred. */
 nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_observed *o,
                         fit_calibration *out, nc_error *err);
 void fit_calibration_free(fit_calibration *c);   /* zeroes it */

@@ -281,9 +281,16 @@ static void score_gateway(const nc_scen_result *r, obs_compare *c, size_t g)
                                        wl ? ", " : "", a, b);
         }
     }
-    if (checks == 0 || x->compared == 0) {
+    if (x->compared == 0) {
         snprintf(x->verdict_text, sizeof x->verdict_text,
                  "not comparable: no observed point falls on the simulated day's intervals");
+        return;
+    }
+    if (checks == 0) {   /* counts only: coverage is all there is */
+        snprintf(x->verdict_text, sizeof x->verdict_text,
+                 "not comparable: no in_use, open or alloc_failures series to check the model against "
+                 "(%zu of %zu observed points compared, %.0f %% inside the 5-95 %% band)",
+                 x->compared, x->points, 100 * x->coverage);
         return;
     }
     x->verdict = good == checks ? 2 : good > 0 ? 1 : 0;

@@ -242,6 +242,7 @@ fi
 . tests/e2e_observed_run.sh
 . tests/e2e_observed_pools.sh
 . tests/e2e_observed_fit.sh
+. tests/e2e_observed_fit_checks.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
