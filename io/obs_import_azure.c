@@ -2,6 +2,7 @@
  * list, the REST body).  See obs_import.h and obs_import_impl.h. */
 #include "obs_import_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -94,6 +95,7 @@ nc_status oi_azure(ctx *c, const json_t *root)
             static const char *const keys[] = {"total", "average", "maximum", "minimum", "count"};
             static const int kst[] = {OBS_SUM, OBS_MEAN, OBS_MAX, -1, -1};
             const char *key = NULL;
+            int kst_total_level = 0;
             /* the first point with data says which aggregation was asked for */
             for (size_t k = 0; k < json_array_size(data) && key == NULL; k++) {
                 const json_t *d = json_array_get(data, k);
@@ -106,9 +108,17 @@ nc_status oi_azure(ctx *c, const json_t *root)
                             (best < 0 || kst[a] == (int)stat))
                             best = a;
                     }
+                /* TotalConnectionCount's default aggregation is Total: at a PT1M
+                 * grain, with one emission a minute, that is the minute's level */
+                if (best < 0 && seen == 0 && obs_metric_is_gauge((obs_metric)metric) &&
+                    strcasecmp(native, "TotalConnectionCount") == 0 && fabs(grain - 60) < 1e-9)
+                {
+                    best = 0;
+                    kst_total_level = 1;
+                }
                 if (best >= 0) {
                     key = keys[best];
-                    stat = (obs_stat)kst[best];
+                    stat = kst_total_level ? OBS_MEAN : (obs_stat)kst[best];
                 } else if (seen >= 0) {
                     char r[260], agg[40];
                     snprintf(r, sizeof r, "%s[%zu].%s", q1, k, keys[seen]);

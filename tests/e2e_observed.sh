@@ -181,8 +181,17 @@ expect_fail "import error: capacity metric refused" 65 \
 expect_fail "import error: Azure minimum aggregation" 65 \
     "az_minimum.json: \$.value[0].timeseries[0].data[0].minimum: aggregation minimum does not summarise a level like open; export --aggregation Maximum or Average" \
     import "$B/az_minimum.json"
+# TotalConnectionCount's default aggregation, Total, at PT1M (one emission a minute):
+# the minute's level, written as a mean; at PT5M it would add up five of them
+run_nc az_total import -g egress "$I/azure_total_pt1m.json"
+if [ "$(cat "$T/az_total.rc")" = 0 ] &&
+   grep -q '^2026-11-30T12:01:00Z,egress,open,57250,60,mean,,Azure Monitor TotalConnectionCount (total)$' "$T/az_total.out"; then
+    ok "import: Azure TotalConnectionCount with its default Total at PT1M -> open, mean"
+else
+    nok "import: Azure TotalConnectionCount Total PT1M" "rc $(cat "$T/az_total.rc"): $(cat "$T/az_total.out" "$T/az_total.err")"
+fi
 # a statistic that does not summarise the metric: refused, naming the one to export
-expect_fail "import error: Azure level exported as Total" 65 \
+expect_fail "import error: Azure level exported as Total over PT5M" 65 \
     "az_total_level.json: \$.value[0].timeseries[0].data[0].total: aggregation total does not summarise a level like open; export --aggregation Maximum or Average instead" \
     import -g egress "$B/az_total_level.json"
 expect_fail "import error: Azure count exported as Average (first point without data)" 65 \
