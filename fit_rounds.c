@@ -6,6 +6,7 @@
 #include "model/batch.h"
 #include "model/fit.h"
 #include "model/summary.h"
+#include "model/topology.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,11 +186,47 @@ static int hold_level(const obs_compare *c, size_t g)
 /* Little's law: mean hold time (s) = level / connection rate, over the compared
  * points of level series lv (in_use less the TIME_WAIT share rate * tw_s); NAN
  * when there is none or the level is not positive. */
-static double hold_time(const obs_compare *c, int lv, int t, int model, double tw_s)
+/* The model's mappings in use on the whole of gateway g (its rows' held
+ * mappings at interval ends, mean over replications), averaged over the
+ * simulated intervals inside [a, b) seconds; NAN when there are none. */
+static double gw_in_use(const nc_scen_result *r, size_t g, double a, double b)
+{
+    double ss = sim_to_s(r->sample_us);
+    double klo = ceil(a / ss - 1e-9), khi = floor(b / ss + 1e-9);
+    if (klo < 0 || khi > (double)r->nsamples || khi <= klo || r->reps == 0)
+        return NAN;
+    double sum = 0;
+    for (size_t i = 0; i < r->sc->nservices; i++)
+        if (r->sc->services[i].gateway == g)
+            for (uint32_t k = (uint32_t)klo; k < (uint32_t)khi; k++)
+                sum += (double)r->rows[i].in_use_sum[k];
+    return sum / (double)r->reps / (khi - klo);
+}
+
+/* Whether the model's side of Little's law for level series lv must be read
+ * on the whole gateway: an unnamed level is the fullest pool's, while the
+ * counts are the whole gateway's, so on a gateway with several pools the two
+ * would not match (r NULL: never). */
+static int whole_gateway(const obs_compare *c, const nc_scen_result *r, int lv)
+{
+    if (r == NULL || lv < 0 || c->sc[lv].s->pool[0] != '\0')
+        return 0;
+    nc_topology t;
+    if (nc_topology_build(r->sc, c->sc[lv].s->gw, &t) != NC_OK)
+        return 0;
+    int several = t.pools > 1;
+    nc_topology_free(&t);
+    return several;
+}
+
+/* r: the run c compares (for the model's side on gateways with several pools) */
+static double hold_time(const obs_compare *c, const nc_scen_result *r, int lv, int t, int model,
+                        double tw_s)
 {
     if (lv < 0)
         return NAN;
     const obs_series_cmp *L = &c->sc[lv], *T = &c->sc[t];
+    int whole = model && whole_gateway(c, r, lv);
     double level = 0, rate = 0;
     size_t n = 0;
     for (size_t i = 0; i < L->s->n; i++) {
@@ -204,8 +241,12 @@ static double hold_time(const obs_compare *c, int lv, int t, int model, double t
         if (isnan(v) || isnan(tv) || isnan(L->mean[i]) || isnan(T->mean[j]))
             continue;
         double lam = tv / T->s->interval_s;
-        if (L->s->metric == OBS_IN_USE)
+        if (whole)   /* in use on the whole gateway, less its TIME_WAIT share */
+            v = gw_in_use(r, L->s->gw, tl, tl + L->s->interval_s) - lam * tw_s;
+        else if (L->s->metric == OBS_IN_USE)
             v -= lam * tw_s;
+        if (isnan(v))
+            continue;
         level += v;
         rate += lam;
         n++;
@@ -215,20 +256,20 @@ static double hold_time(const obs_compare *c, int lv, int t, int model, double t
 
 /* --latency: can gateway x's hold time be inferred from the unfitted run c0?
  * Sets x->hold_why when not. */
-static void hold_check(const obs_compare *c0, fit_gw *x, double tw_s)
+static void hold_check(const obs_compare *c0, const nc_scen_result *r0, fit_gw *x, double tw_s)
 {
     int lv = hold_level(c0, x->g);
     x->hold_why[0] = '\0';
     if (lv < 0)
         snprintf(x->hold_why, sizeof x->hold_why,
                  "no open or in_use series of its binding pool");
-    else if (isnan(hold_time(c0, lv, x->target, 0, tw_s)) && c0->sc[lv].s->metric == OBS_IN_USE)
+    else if (isnan(hold_time(c0, r0, lv, x->target, 0, tw_s)) && c0->sc[lv].s->metric == OBS_IN_USE)
         snprintf(x->hold_why, sizeof x->hold_why,
                  "observed in_use is not above its TIME_WAIT share (new connections/s x time_wait_s, "
                  "here %g s) on the simulated day: give open", tw_s);
-    else if (isnan(hold_time(c0, lv, x->target, 0, tw_s)))
+    else if (isnan(hold_time(c0, r0, lv, x->target, 0, tw_s)))
         snprintf(x->hold_why, sizeof x->hold_why, "observed open is zero on the simulated day");
-    else if (isnan(hold_time(c0, lv, x->target, 1, tw_s)))
+    else if (isnan(hold_time(c0, r0, lv, x->target, 1, tw_s)))
         snprintf(x->hold_why, sizeof x->hold_why,
                  "the model's %s is not above its TIME_WAIT share (new connections/s x time_wait_s, here %g s)",
                  obs_metric_names[c0->sc[lv].s->metric], tw_s);
@@ -329,7 +370,7 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
     if (st == NC_OK && f->latency) {
         size_t usable = 0;
         for (size_t q = 0; q < nfg; q++) {
-            hold_check(c0, &fg[q], sc0->gateways[fg[q].g].time_wait_s);
+            hold_check(c0, r0, &fg[q], sc0->gateways[fg[q].g].time_wait_s);
             usable += fg[q].hold_why[0] == '\0';
         }
         if (usable == 0)
@@ -379,7 +420,8 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
             if (st == NC_OK && f->latency && x->hold_why[0] == '\0') {
                 int lv = hold_level(cprev, x->g);
                 double tw = sc0->gateways[x->g].time_wait_s;
-                double ho = hold_time(cprev, lv, x->target, 0, tw), hm = hold_time(cprev, lv, x->target, 1, tw);
+                double ho = hold_time(cprev, rprev, lv, x->target, 0, tw),
+                       hm = hold_time(cprev, rprev, lv, x->target, 1, tw);
                 x->hold_obs = ho;
                 if (round == 1)
                     x->hold_model_before = hm;
@@ -427,7 +469,7 @@ nc_status fit_calibrate(const fit_run *f, const nc_scenario *sc0, const nc_obser
                 memcpy(best_m + q * f->knots, fg[q].m, f->knots * sizeof *best_m);
                 best_k[q] = fg[q].k;
                 best_lat[q] = fg[q].lat;
-                best_hold[q] = f->latency ? hold_time(cn, hold_level(cn, fg[q].g), fg[q].target, 1,
+                best_hold[q] = f->latency ? hold_time(cn, rn, hold_level(cn, fg[q].g), fg[q].target, 1,
                                                      sc0->gateways[fg[q].g].time_wait_s) : NAN;
             }
         } else {

@@ -93,3 +93,26 @@ if cmp -s "$T/fc_services.before" "$T/fc_counts/services.csv" && [ ! -e "$T/fc_c
 else
     nok "fit -o the input directory overwrote its inputs" "$(ls "$T/fc_counts")"
 fi
+
+# --latency on a gateway with several pools (tests/observed/fitpools: per
+# destination, 2 addresses): observed gateway-wide, open 14.4 at 4.8 new
+# connections/s is a hold of 14.4 / 4.8 = 3.00 s, three times the configured
+# 1 s latency.  The model's side must be read on the whole gateway too: its
+# unnamed level is one pool's (half the connections), and read so the factor
+# would come out near 6.
+FP=$T/fc_pools
+mkdir -p "$FP"
+cp tests/observed/fitpools/*.csv "$FP/"
+{
+    echo "time,gateway,metric,value,stat"
+    awk 'BEGIN { for (k = 0; k < 30; k++) printf "00:%02d,gw,new_connections,288,sum\n00:%02d,gw,open,14.4,mean\n", k, k }'
+} >"$FP/observed.csv"
+run_nc fcpools fit -i "$FP" -o "$T/fc_pools_out" --latency -r 2 --seed 1
+lat=$(dest_p50 "$T/fc_pools_out/destinations.csv" api)
+if [ "$(cat "$T/fcpools.rc")" = 0 ] &&
+   grep -q "^- hold time by Little's law: observed 3.00 s," "$T/fc_pools_out/fit.md" &&
+   awk -v l="$lat" 'BEGIN { exit !(l >= 2700 && l <= 3400) }'; then
+    ok "fit --latency, 2 pools observed gateway-wide: latency $lat ms ~ 3 x 1000 ms"
+else
+    nok "fit --latency on a gateway with 2 pools" "rc $(cat "$T/fcpools.rc"), latency_p50_ms '$lat': $(grep -i hold "$T/fc_pools_out/fit.md" 2>/dev/null) $(cat "$T/fcpools.err")"
+fi
