@@ -559,9 +559,13 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
             format_day(d0, a, sizeof a);
             format_day(pts[other].day, b, sizeof b);
             csv_value v = cell(&l, pts[other].row, C_TIME);
-            st = csv_value_error(&v, err, "the observations span several days (%s and %s); pick one "
+            char tz[48] = "";
+            if (o->tz_s != 0)
+                snprintf(tz, sizeof tz, " on the simulated clock (after --tz %c%02d:%02d)",
+                         o->tz_s < 0 ? '-' : '+', abs(o->tz_s) / 3600, abs(o->tz_s) % 3600 / 60);
+            st = csv_value_error(&v, err, "the observations span several days%s (%s and %s); pick one "
                                  "with --observed-day YYYY-MM-DD or fold them with --observed-fold "
-                                 "mean|max", a, b);
+                                 "mean|max", tz, a, b);
         }
         if (st == NC_OK && n > 0)
             format_day(pts[0].day, out->day, sizeof out->day);

@@ -131,6 +131,11 @@ obs_err "observed.csv: several days without --observed-day/--observed-fold" \
     "time,metric,value
 2026-11-30T10:00Z,open,1
 2026-12-01T10:00Z,open,2" "observed.csv:3: column 'time': the observations span several days"
+obs_err "observed.csv: one UTC day that --tz moves across midnight says so" \
+    "time,metric,value
+2026-11-30T22:58Z,open,1
+2026-11-30T22:59Z,open,1
+2026-11-30T23:00Z,open,2" "the observations span several days on the simulated clock (after --tz +01:00) (2026-11-30 and 2026-12-01)" --tz +01:00
 obs_err "observed.csv: decreasing counter" "time,metric,value,stat
 00:00,attempts,5,last
 00:01,attempts,4,last" "observed.csv:3: column 'value': the cumulative counter decreases"
