@@ -120,10 +120,26 @@ int cmd_load_ex(const cli *c, nc_input *in, struct csv_explain *ex)
     /* observed.csv (SPEC §6), checked against the gateways just loaded */
     nc_error err = {0};
     nc_observed_free(&cmd_observed);
-    if (observed_in_load(c->input, in, &c->obs, &cmd_observed, &err) != NC_OK) {
+    observed_in_opts oo = c->obs;
+    oo.errs = calloc(1, sizeof *oo.errs);
+    if (oo.errs == NULL) {
         nc_input_free(in);
-        return cmd_report(&err);
+        cli_log_error("out of memory");
+        return EXIT_SOFTWARE;
     }
+    st = observed_in_load(c->input, in, &oo, &cmd_observed, &err);
+    if (st != NC_OK) {
+        for (size_t i = 0; i < oo.errs->n; i++) {
+            int r = cmd_report(&oo.errs->e[i]);
+            rc = rc < 0 ? r : rc;
+        }
+        if (oo.errs->n == 0)
+            rc = cmd_report(&err);
+        if (oo.errs->truncated)
+            cli_log_error("stopped after %d errors", CSV_IN_MAX_ERRORS);
+        nc_input_free(in);
+    }
+    free(oo.errs);
     return rc;
 }
 

@@ -156,7 +156,31 @@ typedef struct L {
     csv_read_table t;
     int col[NCOLS];
     nc_error *err;
+    csv_in_errors *errs;   /* NULL: stop at the first error */
 } L;
+
+/* After an input error in l->err: NC_OK to go on (kept in l->errs), else the
+ * status to stop with (no collection, another error, or the limit). */
+static nc_status keep(L *l, nc_status st)
+{
+    if (st != NC_EINPUT || l->errs == NULL)
+        return st;
+    if (l->errs->n == CSV_IN_MAX_ERRORS) {
+        l->errs->truncated = 1;
+        return NC_EINPUT;
+    }
+    l->errs->e[l->errs->n++] = *l->err;
+    return NC_OK;
+}
+
+/* The end of a stage: NC_EINPUT (with the first error in l->err) when it kept any. */
+static nc_status stage_end(L *l)
+{
+    if (l->errs == NULL || l->errs->n == 0)
+        return NC_OK;
+    *l->err = l->errs->e[0];
+    return NC_EINPUT;
+}
 
 static csv_value cell(const L *l, size_t row, int c)
 {
@@ -180,17 +204,31 @@ __attribute__((format(printf, 4, 5))) static nc_status at(const L *l, const poin
 
 static nc_status oom(nc_error *err) { return nc_error_set(err, NC_ENOMEM, NULL, 0, NULL, "out of memory"); }
 
-/* Parse every row into pts[]. */
+static nc_status parse_row(L *l, const nc_gateway *gws, size_t ngw, const char *const *names,
+                           size_t nn, const observed_in_opts *o, point *pts, size_t r, int *dated);
+
+/* Parse every row into pts[] (with l->errs: every row, one error each). */
 static nc_status parse_rows(L *l, const nc_gateway *gws, size_t ngw, const observed_in_opts *o,
                             point *pts, int *dated)
 {
-    nc_error *err = l->err;
     const char *names[64];
     size_t nn = ngw < 64 ? ngw : 64;
     for (size_t g = 0; g < nn; g++)
         names[g] = gws[g].name;
     *dated = -1;
     for (size_t r = 0; r < l->t.nrows; r++) {
+        nc_status st = parse_row(l, gws, ngw, names, nn, o, pts, r, dated);
+        if (st != NC_OK && (st = keep(l, st)) != NC_OK)
+            return st;
+    }
+    return stage_end(l);
+}
+
+static nc_status parse_row(L *l, const nc_gateway *gws, size_t ngw, const char *const *names,
+                           size_t nn, const observed_in_opts *o, point *pts, size_t r, int *dated)
+{
+    nc_error *err = l->err;
+    {
         point *p = &pts[r];
         memset(p, 0, sizeof *p);
         p->row = r;
@@ -479,6 +517,7 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
     L l;
     memset(&l, 0, sizeof l);
     l.err = err;
+    l.errs = o->errs;
     nc_status st = csv_read_buffer(path, data, len, 0, &l.t, err);
     if (st != NC_OK)
         return st;
@@ -486,6 +525,7 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
         csv_read_free(&l.t);
         return NC_OK;
     }
+    int misspelt[NCOLS] = {0};   /* a misspelling was taken for it: not also missing */
     for (int c = 0; c < NCOLS; c++)
         l.col[c] = -1;
     for (size_t c = 0; c < l.t.ncols; c++) {
@@ -498,31 +538,45 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
             char hint[100] = "";
             if (near)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+            for (int m = 0; near != NULL && m < NCOLS; m++)
+                misspelt[m] |= cols[m] == near;
             char shown[80];
             st = nc_error_set(err, NC_EINPUT, l.t.path, l.t.header_line,
                               csv_value_show(h, shown, sizeof shown), "unknown column%s; "
                               "expected time, gateway, metric, value, interval_s, stat, pool, source",
                               hint);
-            csv_read_free(&l.t);
-            return st;
+            if ((st = keep(&l, st)) != NC_OK) {
+                csv_read_free(&l.t);
+                return st;
+            }
+            continue;
         }
         if (l.col[k] >= 0) {
             char shown[80];
             st = nc_error_set(err, NC_EINPUT, l.t.path, l.t.header_line,
                               csv_value_show(h, shown, sizeof shown), "column given twice");
-            csv_read_free(&l.t);
-            return st;
+            if ((st = keep(&l, st)) != NC_OK) {
+                csv_read_free(&l.t);
+                return st;
+            }
+            continue;
         }
         l.col[k] = (int)c;
     }
     static const int required[] = {C_TIME, C_METRIC, C_VALUE};
     for (size_t i = 0; i < 3; i++)
-        if (l.col[required[i]] < 0) {
+        if (l.col[required[i]] < 0 && !misspelt[required[i]]) {
             st = nc_error_set(err, NC_EINPUT, l.t.path, l.t.header_line, cols[required[i]],
                               "required column is missing");
-            csv_read_free(&l.t);
-            return st;
+            if ((st = keep(&l, st)) != NC_OK) {
+                csv_read_free(&l.t);
+                return st;
+            }
         }
+    if ((st = stage_end(&l)) != NC_OK) {   /* the rows would only repeat the header's errors */
+        csv_read_free(&l.t);
+        return st;
+    }
     point *pts = calloc(l.t.nrows, sizeof *pts);
     if (pts == NULL) {
         csv_read_free(&l.t);
@@ -586,8 +640,12 @@ nc_status observed_in_load_mem(const char *path, const void *data, size_t len,
                 pts[b].t == pts[b - 1].t))
             b++;
         st = build_series(&l, pts, a, b, gws, dated, out);
+        if (st != NC_OK)   /* one error per series, then the next series */
+            st = keep(&l, st);
         a = b;
     }
+    if (st == NC_OK)
+        st = stage_end(&l);
     if (st == NC_OK && dated && o->fold != OBS_FOLD_NONE) {
         st = fold_series(out, o->fold, err);
         out->folded = 1;

@@ -26,6 +26,7 @@
 #include "../model/config.h"
 #include "../model/status.h"
 #include "../model/observed.h"
+#include "csv_in.h"
 
 typedef enum { OBS_FOLD_NONE = 0, OBS_FOLD_MEAN, OBS_FOLD_MAX } obs_fold;
 
@@ -33,6 +34,11 @@ typedef struct observed_in_opts {
     int tz_s;                  /* --tz, seconds east of UTC */
     const char *day;           /* --observed-day YYYY-MM-DD, NULL */
     obs_fold fold;             /* --observed-fold */
+    /* NULL: stop at the first error.  Else every error, up to
+     * CSV_IN_MAX_ERRORS, as the other input files report them: every header
+     * name, every row (one error each), every series; the load stops at the
+     * end of a stage that had errors.  err is then the first of them. */
+    csv_in_errors *errs;
 } observed_in_opts;
 
 /* Load DIR/observed.csv (absent: NC_OK with out->n == 0 and out->path NULL)

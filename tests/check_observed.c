@@ -34,7 +34,7 @@ static void gw_init(void)
 static nc_status load(const char *text, size_t ngw, observed_in_opts *o, nc_observed *out, nc_error *err)
 {
     gw_init();
-    observed_in_opts def = {0, NULL, OBS_FOLD_NONE};
+    observed_in_opts def = {0, NULL, OBS_FOLD_NONE, NULL};
     memset(err, 0, sizeof *err);
     return observed_in_load_mem("in/observed.csv", text, strlen(text), gws, ngw, o ? o : &def, out, err);
 }
@@ -73,7 +73,7 @@ START_TEST(test_load_defaults_and_times)
     ck_assert_str_eq(o.day, "2026-11-30");
     nc_observed_free(&o);
     /* --tz +02:00: 10:00Z reads 12:00 on the simulated clock */
-    observed_in_opts tz = {7200, NULL, OBS_FOLD_NONE};
+    observed_in_opts tz = {7200, NULL, OBS_FOLD_NONE, NULL};
     ck_assert_int_eq(load(t, 1, &tz, &o, &e), NC_OK);
     ck_assert_double_eq(o.s[0].t0_s, 43200);
     nc_observed_free(&o);
@@ -104,8 +104,8 @@ START_TEST(test_load_cumulative_and_fold)
     nc_observed_free(&o);
     /* two days folded: mean (4+8)/2 = 6, max 8 */
     const char *d = "time,metric,value\n2026-11-30T10:00Z,open,4\n2026-12-01T10:00Z,open,8\n";
-    observed_in_opts mean = {0, NULL, OBS_FOLD_MEAN}, mx = {0, NULL, OBS_FOLD_MAX},
-                     day = {0, "2026-12-01", OBS_FOLD_NONE};
+    observed_in_opts mean = {0, NULL, OBS_FOLD_MEAN, NULL}, mx = {0, NULL, OBS_FOLD_MAX, NULL},
+                     day = {0, "2026-12-01", OBS_FOLD_NONE, NULL};
     ck_assert_int_eq(load(d, 1, &mean, &o, &e), NC_OK);
     ck_assert_uint_eq(o.n, 1);
     ck_assert_double_eq(o.s[0].value[0], 6);

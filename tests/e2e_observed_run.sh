@@ -131,6 +131,25 @@ obs_err "observed.csv: several days without --observed-day/--observed-fold" \
     "time,metric,value
 2026-11-30T10:00Z,open,1
 2026-12-01T10:00Z,open,2" "observed.csv:3: column 'time': the observations span several days"
+# every error at once, as the other input files: both unknown header names, and
+# then (a file with a good header) one error per bad row
+printf 'time,metrc,value,sorce\n00:00,open,1,x\n' >"$R/observed.csv"
+run_nc obs_two_heads run -i "$R" -o "$T/never" -q
+printf 'time,metric,value\n00:00,opn,1\n00:01,open,-1\n00:02,open,x\n00:03,open,4\n' >"$R/observed.csv"
+run_nc obs_three_rows validate -i "$R"
+if [ "$(cat "$T/obs_two_heads.rc")" = 65 ] && [ ! -e "$T/never" ] &&
+   grep -qF "observed.csv:1: column 'metrc': unknown column" "$T/obs_two_heads.err" &&
+   grep -qF "observed.csv:1: column 'sorce': unknown column" "$T/obs_two_heads.err" &&
+   ! grep -q "required column is missing" "$T/obs_two_heads.err" &&
+   [ "$(cat "$T/obs_three_rows.rc")" = 65 ] &&
+   grep -qF "observed.csv:2: column 'metric'" "$T/obs_three_rows.err" &&
+   grep -qF "observed.csv:3: column 'value'" "$T/obs_three_rows.err" &&
+   grep -qF "observed.csv:4: column 'value'" "$T/obs_three_rows.err" &&
+   ! grep -q "observed.csv:5" "$T/obs_three_rows.err"; then
+    ok "observed.csv: every header error and every bad row reported in one run"
+else
+    nok "observed.csv: every error at once" "$(cat "$T/obs_two_heads.err" "$T/obs_three_rows.err")"
+fi
 obs_err "observed.csv: one UTC day that --tz moves across midnight says so" \
     "time,metric,value
 2026-11-30T22:58Z,open,1

@@ -60,8 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(gws, 0, sizeof gws);
         strcpy(gws[0].name, "egress");
         strcpy(gws[1].name, "edge-2");
+        static csv_in_errors errs;   /* every error (mode & 64), else the first */
+        memset(&errs, 0, sizeof errs);
         observed_in_opts o = {(mode & 16) ? 7200 : 0, NULL,
-                              (mode & 8) ? OBS_FOLD_MEAN : OBS_FOLD_NONE};
+                              (mode & 8) ? OBS_FOLD_MEAN : OBS_FOLD_NONE,
+                              (mode & 64) ? &errs : NULL};
         nc_observed ob;
         nc_error err = {0};
         nc_status st = observed_in_load_mem("in/observed.csv", body, len, gws, (mode & 32) ? 2 : 1,
