@@ -81,15 +81,17 @@ static nc_status failures_panel(chart *c, const figure_ctx *f, size_t g, const c
                mp.h > 50 ? "requests failed" : "failed");
     chart_polyline(c, &mp, s.x, s.fail_pct, s.n, 1.6, CHART_BLUE, 0);
     if (ptop > 0) {
-        char lab[96];
+        char lab[160];
         size_t kmax = 0;
         for (size_t i = 0; i < s.n; i++)
             if (s.fail_pct[i] > s.fail_pct[kmax])
                 kmax = i;
-        char clock[32];
-        chart_format_clock(s.x[kmax], mp.x1, clock, sizeof clock);
-        snprintf(lab, sizeof lab, "share of requests failed per interval \u00b7 highest %.3g %% at %s",
-                 s.fail_pct[kmax], clock);
+        char clock[32], end[32];
+        /* points sit at their interval's end; timeseries.csv names its start */
+        chart_format_clock(s.x[kmax] - r->sc->sample_s, mp.x1, clock, sizeof clock);
+        chart_format_clock(s.x[kmax], mp.x1, end, sizeof end);
+        snprintf(lab, sizeof lab, "share of requests failed per interval \u00b7 highest %.3g %% "
+                 "(%s\u2013%s)", s.fail_pct[kmax], clock, end);
         if (mp.h > 50)
             fig_boxed_label(c, mp.x + 4, mp.y + 2, CHART_LEFT | CHART_TOP, CHART_INK, lab);
     } else if (mp.h > 50) {
