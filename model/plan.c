@@ -8,6 +8,7 @@
 #include "plan_impl.h"
 
 #include "summary.h"
+#include "topology.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -237,8 +238,7 @@ void plan_init_searches(scen_state *ss, const plan_scenario *ps, const plan_opts
         uint64_t inst = ss->instances[g];
         search *s = &ss->s[g * S_KINDS];
         int per_inst = gw->ports_per_instance > 0;
-        uint64_t reservable =
-            per_inst ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / gw->ports_per_instance : 0;
+        uint64_t reservable = nc_topology_reservable(gw);
         int starved = per_inst && reservable < inst;
 
         search *h = &s[S_HEADROOM];
@@ -594,7 +594,7 @@ nc_status plan_finish_scenario(planner *pl, size_t i, nc_error *err)
         a->instances = ss->instances[g];
         a->instances_without_ports = 0;
         if (gw->ports_per_instance > 0) {
-            uint64_t res = (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / gw->ports_per_instance;
+            uint64_t res = nc_topology_reservable(gw);
             a->instances_without_ports = res < a->instances ? a->instances - res : 0;
         }
 

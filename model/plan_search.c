@@ -154,9 +154,7 @@ static nc_status analyse(planner *pl, scen_state *ss, entry *e, nc_error *err)
             continue;
         /* the reservation arithmetic: instances beyond it get no ports */
         if (gw.ports_per_instance > 0) {
-            uint64_t reservable =
-                (uint64_t)gw.nat_ips * nc_gateway_port_range(&gw) / gw.ports_per_instance;
-            if (reservable < ss->instances[g]) {
+            if (nc_topology_reservable(&gw) < ss->instances[g]) {
                 if (busy)
                     o->an = AN_EXH | AN_MISS;
                 continue;   /* else: left to the simulation */

@@ -5,13 +5,6 @@
 
 #include <string.h>
 
-static uint64_t reservable(const nc_gateway *gw)
-{
-    return gw->ports_per_instance
-               ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / gw->ports_per_instance
-               : 0;
-}
-
 uint64_t nc_pools_service_short(const nc_scenario *sc, size_t row, uint64_t *first)
 {
     const nc_gateway *gw = &sc->gateways[sc->services[row].gateway];
@@ -29,7 +22,7 @@ void nc_pools_of(const nc_scenario *sc, size_t g, nc_pools *out)
     const nc_gateway *gw = &sc->gateways[g];
     memset(out, 0, sizeof *out);
     out->capacity = nc_gateway_pool_capacity(gw);
-    out->reservable = reservable(gw);
+    out->reservable = nc_topology_reservable(gw);
     out->first_short = SIZE_MAX;
     out->pools = 1;
     nc_topology t;

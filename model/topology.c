@@ -28,6 +28,12 @@ uint64_t nc_topology_ips_needed(const nc_gateway *gw, uint64_t instances, uint64
     return need ? need : 1;
 }
 
+uint64_t nc_topology_reservable(const nc_gateway *gw)
+{
+    uint64_t ppi = gw->ports_per_instance;
+    return ppi ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / ppi : 0;
+}
+
 uint64_t nc_topology_ppi_allowed(const nc_gateway *gw, uint64_t nat_ips, uint64_t instances)
 {
     if (instances == 0)
@@ -105,8 +111,7 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
         }
     }
     out->instances = ordinal;
-    uint64_t ppi = gw->ports_per_instance;
-    out->reservable = ppi ? (uint64_t)gw->nat_ips * nc_gateway_port_range(gw) / ppi : ordinal;
+    out->reservable = gw->ports_per_instance ? nc_topology_reservable(gw) : ordinal;
     if (out->reservable > ordinal)
         out->reservable = ordinal;
     out->without_ports = ordinal - out->reservable;
@@ -189,7 +194,7 @@ nc_status nc_topology_build(const nc_scenario *sc, size_t g, nc_topology *out)
                 out->portless_in_service = lost;
             }
         }
-        out->ips_for_all = nc_topology_ips_needed(gw, out->instances, ppi);
+        out->ips_for_all = nc_topology_ips_needed(gw, out->instances, gw->ports_per_instance);
         out->ppi_for_all = nc_topology_ppi_allowed(gw, gw->nat_ips, out->instances);
     }
     return NC_OK;

@@ -71,6 +71,9 @@ void nc_topology_free(nc_topology *t);   /* zeroes it; NULL is a no-op */
 /* NAT IPs that reserve `ppi` ports for each of `instances` instances:
  * ceil(instances x ppi / ports per IP).  0 when ppi is 0. */
 uint64_t nc_topology_ips_needed(const nc_gateway *gw, uint64_t instances, uint64_t ppi);
+/* Instances the gateway reserves ports_per_instance for: floor(nat_ips x
+ * ports per IP / ports_per_instance); 0 when ports are shared. */
+uint64_t nc_topology_reservable(const nc_gateway *gw);
 /* The most ports per instance `nat_ips` IPs reserve for every one of
  * `instances`: floor(nat_ips x ports per IP / instances), rounded down to a
  * multiple of 8 on azure_lb (its manual allocation takes multiples of 8),
