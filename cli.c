@@ -126,9 +126,9 @@ const cli_option cli_options[] = {
     {"input", 'i', "DIR", CLI_STRING, CLI_AT(input), 0, 0, NULL, NULL,
      "input directory (default: inputs)", NULL, 0},
     {"output", 'o', "DIR", CLI_STRING, CLI_AT(output), 0, 0, NULL, NULL,
-     "output directory, created if missing\n(default: outputs)", NULL, 0},
+     "output directory, created if missing\n(default: outputs; fit: fitted)", NULL, 0},
     {"scenario", 's', "NAME", CLI_CALL, 0, 0, 0, NULL, NULL,
-     "only this scenario of scenarios.csv; repeatable\n(default: all)", set_scenario, 1},
+     "only this scenario of scenarios.csv; repeatable\n(default: all; fit: the one it calibrates)", set_scenario, 1},
     {"replications", 'r', "N", CLI_LLONG, CLI_AT(replications), 1, 1000000,
      "an integer from 1 to 1000000", NULL, "override every scenario's replications", NULL, 0},
     {"seed", 0, "N", CLI_LLONG, CLI_AT(seed), 0, (double)LLONG_MAX, "an integer >= 0", NULL,
@@ -196,14 +196,14 @@ const cli_command cli_commands[] = {
      "Simulates a day of connections through the NAT gateways of the input\n"
      "directory, replication by replication, and writes summary.csv, per-scenario\n"
      "time series, charts and report.pdf/report.md into the output directory.\n"
-     "Progress goes to stderr when it is a terminal; a summary table to stdout.", NULL},
+     "Progress goes to stderr when it is a terminal; a summary table to stdout.", NULL, NULL},
     {"plan", cmd_plan, NULL,
      "input output scenario target-utilization growth alert-at lead-minutes max-scale "
      "replications seed jobs format fail-on-exhaustion fail-below-headroom quiet",
      "find what fixes the exhaustion: NAT IPs, ports, timeouts, headroom",
      "Searches, per scenario and gateway, for the smallest change that keeps the\n"
      "peak utilisation below the target, the load growth the gateway absorbs and\n"
-     "the alert threshold that warns in time; writes plan.csv and plan.md.", NULL},
+     "the alert threshold that warns in time; writes plan.csv and plan.md.", NULL, NULL},
     {"alerts", cmd_alerts, NULL,
      "input output scenario alert-at lead-minutes platform replications seed jobs format quiet",
      "write alert rules per gateway and check them on every replication",
@@ -213,7 +213,7 @@ const cli_command cli_commands[] = {
      "put-metric-alarm inputs, a Cloud Monitoring AlertPolicy, Azure metricAlerts),\n"
      "thresholds in the metric's own units; then evaluates every rule on every\n"
      "replication into alerts.csv, and adds an alerts page and a runbook to the\n"
-     "report.", NULL},
+     "report.", NULL, NULL},
     {"merge", cmd_merge, "PART...",
      "input output format fail-on-exhaustion quiet tz observed-day observed-fold",
      "combine the parts of a sharded run into the outputs of one run",
@@ -222,7 +222,7 @@ const cli_command cli_commands[] = {
      "the comparison with observed.csv included.  The scenarios, replications\n"
      "and seeds come from the parts; so do -i, --format, --tz, --observed-day\n"
      "and --observed-fold, unless given.",
-     "-s, -r, --seed and the shard come from the parts"},
+     "-s, -r, --seed and the shard come from the parts", NULL},
     {"validate", cmd_validate, NULL, "input scenario verbose quiet",
      "load and check the input files; simulate nothing",
      "Loads and checks every input file and prints what it found: the counts of\n"
@@ -231,29 +231,32 @@ const cli_command cli_commands[] = {
      "Then the resolved configuration: per gateway, its pools and their sizes and\n"
      "the preset each value came from; per scenario, the rows each override\n"
      "touched, with the values before and after (-v: every one).\n"
-     "With -q, nothing but errors and warnings.", NULL},
+     "With -q, nothing but errors and warnings.", NULL, NULL},
     {"estimate", cmd_estimate, NULL, "input output scenario quiet",
      "the analytic peak demand against capacity, in under a second",
      "Computes, for every scenario, gateway and pool that binds, the analytic peak\n"
      "demand (M(t)/G/infinity, as plan's), its time of day and the capacity, the\n"
      "instances without ports and a one-line verdict, without simulating; writes\n"
-     "estimate.csv into the output directory.", NULL},
+     "estimate.csv into the output directory.", NULL, NULL},
     {"init", cmd_init, "DIR", "preset",
      "write a small commented input set for a platform into DIR",
      "Writes gateways.csv, destinations.csv, services.csv, profiles.csv and\n"
      "scenarios.csv for the platform --preset names into DIR (created if\n"
      "missing), a small set that validates and runs: edit it into your own.\n"
-     "Existing files are never overwritten (exit 73).", NULL},
+     "Existing files are never overwritten (exit 73).", NULL, NULL},
     /* import and fit parse their own options (main.c calls them first); these
      * rows give them their line in the global help */
     {"import", cmd_help, "[-o FILE] FILE...", "help",
-     "turn native metric exports (JSON) into observed.csv rows", NULL, NULL},
+     "turn native metric exports (JSON) into observed.csv rows", NULL, NULL, NULL},
     {"fit", cmd_help, "",
      "input output scenario replications seed jobs tz observed-day observed-fold quiet help",
-     "calibrate the inputs to observed.csv; write a fitted input set", NULL, NULL},
+     "calibrate the inputs to observed.csv; write a fitted input set",
+     "Calibrates the compared scenario to observed.csv (daily profile and rate, with\n"
+     "--latency the hold time too) and writes a complete input directory (-o,\n"
+     "default fitted, not outputs) with fit.csv and fit.md.", NULL, "scenario"},
     {"help", cmd_help, "[COMMAND]", "",
-     "show the help of a command", "Shows the help of COMMAND, or the list of commands.", NULL},
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+     "show the help of a command", "Shows the help of COMMAND, or the list of commands.", NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -380,14 +383,14 @@ const char *cli_nearest(const char *word, const char *const *cands, size_t n)
 /* ------------------------------------------------------------------- help */
 
 /* "[-i DIR]", "[--seed N]", "[-s NAME]..." */
-static void option_synopsis(const cli_option *o, char *buf, size_t size)
+static void option_synopsis(const cli_command *cmd, const cli_option *o, char *buf, size_t size)
 {
+    const char *more = o->repeat && !has_word(cmd->once, o->name) ? "..." : "";
     if (o->short_name)
         snprintf(buf, size, "[-%c%s%s]%s", o->short_name, o->arg ? " " : "", o->arg ? o->arg : "",
-                 o->repeat ? "..." : "");
+                 more);
     else
-        snprintf(buf, size, "[--%s%s%s]%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "",
-                 o->repeat ? "..." : "");
+        snprintf(buf, size, "[--%s%s%s]%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "", more);
 }
 
 /* "natcap run [-i DIR] ..." wrapped at 80 columns under the first option. */
@@ -399,7 +402,7 @@ static void synopsis(FILE *fp, const char *lead, const cli_command *cmd)
         const cli_option *o = &cli_options[i];
         if (!takes(cmd, o) || has_word(o->cmds, "*"))
             continue;
-        option_synopsis(o, word, sizeof word);
+        option_synopsis(cmd, o, word, sizeof word);
         int w = (int)strlen(word);
         if (col > indent && col + 1 + w > 80) {
             fprintf(fp, "\n%*s", indent, "");
@@ -438,9 +441,16 @@ static void option_help(FILE *fp, const cli_option *o)
     fputc('\n', fp);
 }
 
-static const char exit_text[] =
-    "Exit status: 0 ok, 3 exhaustion with --fail-on-exhaustion, 64 usage,\n"
-    "65 bad input, 73 cannot create output, 74 read/write error, 130/143 interrupted.\n";
+/* The exit statuses; 3 only for the commands that can return it. */
+static void exit_help(FILE *fp, const cli_command *cmd)
+{
+    int fe = cmd == NULL || has_word(cmd->opts, "fail-on-exhaustion");
+    int fh = cmd == NULL || has_word(cmd->opts, "fail-below-headroom");
+    fprintf(fp, "Exit status: 0 ok, 64 usage, 65 bad input, 73 cannot create output,\n"
+                "74 read/write error, 130/143 interrupted%s%s%s%s.\n",
+            fe || fh ? ";\n3 " : "", fe ? "exhaustion with --fail-on-exhaustion" : "",
+            fe && fh ? " or " : "", fh ? "headroom below --fail-below-headroom" : "");
+}
 
 int cli_help(FILE *fp, const char *name)
 {
@@ -462,7 +472,7 @@ int cli_help(FILE *fp, const char *name)
               "Environment: GSL_RNG_TYPE selects the generator (default taus2);\n"
               "SOURCE_DATE_EPOCH fixes the report date.\n",
               fp);
-        fputs(exit_text, fp);
+        exit_help(fp, NULL);
         return 0;
     }
     const cli_command *cmd = find_command(name);
@@ -474,7 +484,7 @@ int cli_help(FILE *fp, const char *name)
         if (takes(cmd, &cli_options[i]))
             option_help(fp, &cli_options[i]);
     fputc('\n', fp);
-    fputs(exit_text, fp);
+    exit_help(fp, cmd);
     return 0;
 }
 
@@ -521,18 +531,35 @@ static int parse_number(cli *c, const cli_option *o, const char *label, const ch
     return 0;
 }
 
+/* "plan, estimate": the commands that take o */
+static void owners_of(const cli_option *o, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const cli_command *k = cli_commands; k->name != NULL; k++)
+        if (takes(k, o) && len + strlen(k->name) + 3 < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", k->name);
+}
+
 /* "option --growth belongs to plan" */
 static int not_taken(const cli *c, const cli_command *cmd, const cli_option *o, const char *typed)
 {
-    char owners[256] = "";
-    size_t len = 0;
-    for (const cli_command *k = cli_commands; k->name != NULL; k++)
-        if (takes(k, o) && len + strlen(k->name) + 3 < sizeof owners)
-            len += (size_t)snprintf(owners + len, sizeof owners - len, "%s%s", len ? ", " : "",
-                                    k->name);
+    char owners[256];
+    owners_of(o, owners, sizeof owners);
     if (cmd->note != NULL)
         return cli_usage_error(c, "option %s belongs to %s (%s)", typed, owners, cmd->note);
     return cli_usage_error(c, "option %s belongs to %s", typed, owners);
+}
+
+/* A typo of another command's option: "unknown option --grwth (--growth is an
+ * option of plan)". */
+static int not_taken_near(const cli *c, const cli_command *cmd, const cli_option *o,
+                          const char *name)
+{
+    char owners[256];
+    owners_of(o, owners, sizeof owners);
+    return cli_usage_error(c, "unknown option --%s (--%s is an option of %s, not of %s)", name,
+                           o->name, owners, cmd->name);
 }
 
 /* An option no command takes: "unknown option --grwth (did you mean --growth?)". */
@@ -552,8 +579,13 @@ static int unknown_option(const cli *c, const cli_command *cmd, const char *type
             if (pass == 1 || takes(cmd, &cli_options[i]))
                 cands[n++] = cli_options[i].name;
         const char *near = cli_nearest(name, cands, n);
-        if (near != NULL)
+        if (near == NULL)
+            continue;
+        if (pass == 0)
             return cli_usage_error(c, "unknown option --%s (did you mean --%s?)", name, near);
+        for (size_t i = 0; cli_options[i].name != NULL; i++)
+            if (strcmp(cli_options[i].name, near) == 0)
+                return not_taken_near(c, cmd, &cli_options[i], name);
     }
     return cli_usage_error(c, "unknown option --%s", name);
 }

@@ -91,6 +91,7 @@ typedef struct cli_command {
     const char *summary;    /* one line for the global help */
     const char *about;      /* paragraph for `natcap help CMD` */
     const char *note;       /* added to "option X belongs to ..." (may be NULL) */
+    const char *once;       /* repeatable options it takes at most once (may be NULL) */
 } cli_command;
 
 typedef enum cli_kind { CLI_FLAG, CLI_STRING, CLI_UINT, CLI_LLONG, CLI_DOUBLE, CLI_CALL } cli_kind;

@@ -5,6 +5,7 @@
  * input files, fit.csv, fit.md); the fitting rounds are in fit_rounds.c.
  */
 #define _GNU_SOURCE
+#include "cli.h"
 #include "commands.h"
 #include "fit_rounds.h"
 
@@ -55,13 +56,7 @@ static int fail(const nc_error *err)
 
 static void fit_usage(FILE *fp)
 {
-    fputs("Usage: natcap fit [-i DIR] [-o DIR] [-s NAME] [-r N] [--seed N] [-j N] [--knots N]\n"
-          "                  [--latency] [--tz +-HH:MM] [--observed-day D | --observed-fold F] [-q]\n"
-          "\n"
-          "Calibrates the compared scenario to observed.csv (daily profile and rate, with\n"
-          "--latency the hold time too) and writes a complete input directory (default\n"
-          "fitted) with fit.csv and fit.md.\n",
-          fp);
+    cli_help(fp, "fit");
 }
 
 static void pct_or_na(double v, char *buf, size_t len)

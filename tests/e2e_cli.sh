@@ -81,7 +81,9 @@ expect run_knots 64 "run: option --knots belongs to fit"
 run_nc plan_metric plan -i "$E2E/exhaust" -o "$T/o_k" --metric in_use
 expect plan_metric 64 "plan: option --metric belongs to import"
 run_nc unknown_opt run -i "$E2E/exhaust" -o "$T/o_u" --grwth 2
-expect unknown_opt 64 "unknown option --grwth (did you mean --growth?)"
+expect unknown_opt 64 "unknown option --grwth (--growth is an option of plan, not of run)"
+run_nc unknown_own plan -i "$E2E/exhaust" -o "$T/o_u" --grwth 2
+expect unknown_own 64 "unknown option --grwth (did you mean --growth?)"
 run_nc unknown_cmd rnu
 expect unknown_cmd 64 "unknown command 'rnu' (did you mean 'run'?)"
 run_nc missing_value run -i "$E2E/exhaust" --seed
@@ -102,6 +104,14 @@ check "plan --help names --growth and --fail-on-exhaustion, not --shard" \
 check "merge --help names PART..." grep -q 'PART\.\.\.' "$T/help_merge.out"
 check "run, plan and merge --help differ" \
     sh -c "! cmp -s '$T/help_run.out' '$T/help_plan.out' && ! cmp -s '$T/help_run.out' '$T/help_merge.out' && ! cmp -s '$T/help_plan.out' '$T/help_merge.out'"
+run_nc help_fit fit --help
+expect help_fit 0
+check "fit --help lists its options (--knots, --latency, --observed-fold)" \
+    sh -c "grep -q -- '--knots N  ' '$T/help_fit.out' && grep -q -- '--latency  ' '$T/help_fit.out' && grep -q -- '--observed-fold F  ' '$T/help_fit.out'"
+check "fit --help: -s once ([-s NAME], not [-s NAME]...)" \
+    sh -c "grep -qF -- '[-s NAME] ' '$T/help_fit.out' && ! grep -qF -- '[-s NAME]...' '$T/help_fit.out'"
+check "exit 3 only in the help of commands that return it" \
+    sh -c "grep -q '^3 exhaustion' '$T/help_run.out' && grep -q 'fail-below-headroom' '$T/help_plan.out' && ! grep -q '3 exhaustion' '$T/help_estimate.out' && ! grep -q '3 exhaustion' '$T/help_init.out' && ! grep -q '3 exhaustion' '$T/help_fit.out'"
 run_nc help_global --help
 check "--help lists every command" \
     sh -c "for c in run plan merge validate estimate init help; do grep -q \"^  \$c \" '$T/help_global.out' || exit 1; done"
