@@ -119,13 +119,20 @@ nc_status nc_input_warnings(const nc_input *in, nc_warnings *out)
             for (size_t k = 0; k < per[i].n; k++) {
                 if (strcmp(per[i].s[k], all.s[j]) != 0)
                     continue;
-                size_t len = strlen(all.s[j]) + NC_NAME_MAX + 32;
+                size_t len = strlen(all.s[j]) + NC_NAME_MAX + 64;
                 char *m = malloc(len);
                 if (m == NULL) {
                     oom = 1;
                     break;
                 }
-                snprintf(m, len, "scenario '%s': %s", in->scenarios[i].name, all.s[j]);
+                /* a service row's warning in some scenarios only: the row's values
+                 * differ by scenario, so name the scenario's line in scenarios.csv too */
+                const nc_scenario *sc = &in->scenarios[i];
+                if (sc->line > 0 && strncmp(all.s[j], "services.csv:", 13) == 0)
+                    snprintf(m, len, "scenarios.csv:%ld: scenario '%s': %s", sc->line, sc->name,
+                             all.s[j]);
+                else
+                    snprintf(m, len, "scenario '%s': %s", sc->name, all.s[j]);
                 add(&res, m);
                 free(m);
             }

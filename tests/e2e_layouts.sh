@@ -110,12 +110,13 @@ check "per-instance: CSVs byte-identical for -j1 and -j2" "[ $same -eq 1 ]"
 "$NATCAP" validate -i $E2E/warnings > "$T/w.out" 2> "$T/w.err"
 check "warnings: validate exit 0" "[ $? -eq 0 ]"
 check "warnings: keepalive_s >= idle_timeout_s" "grep -q 'warning: services.csv:3: .*keepalive_s 90 is not below .*idle_timeout_s 60' \"$T/w.err\""
+check "warnings: an override's warning names its scenarios.csv line" "grep -q \"warning: scenarios.csv:4: scenario 'keep': services.csv:4: .*keepalive_s 400 is not below\" \"\$T/w.err\""
 check "warnings: pool_idle > pool_max" "grep -q 'warning: services.csv:3: .*pool_idle 8 is above pool_max 4' \"$T/w.err\""
 check "warnings: per_destination_limit above ports per IP" "grep -q \"warning: gateway 'nat': per_destination_limit 60000 is above its 32768 ports per IP\" \"$T/w.err\""
 check "warnings: instances without ports" "grep -q \"warning: gateway 'vms': 6 of 10 instances get no ports (of service 'fleet')\" \"$T/w.err\""
-check "warnings: nothing else on stderr" "[ \$(wc -l < \"$T/w.err\") -eq 4 ]"
+check "warnings: nothing else on stderr" "[ \$(wc -l < \"$T/w.err\") -eq 5 ]"
 "$NATCAP" run -q -i $E2E/warnings -o "$T/w" > /dev/null 2> "$T/wr.err"
-check "warnings: run exit 0 with the same warnings" "[ $? -eq 0 ] && [ \$(grep -c 'warning:' \"$T/wr.err\") -eq 4 ]"
+check "warnings: run exit 0 with the same warnings" "[ $? -eq 0 ] && [ \$(grep -c 'warning:' \"$T/wr.err\") -eq 5 ]"
 
 # ---- an empty file is an error naming it ------------------------------------------------
 for how in empty comments; do
