@@ -69,9 +69,21 @@ nc_status cin_resolve_ref(const loader *L, const csv_value *v, int target, const
     if (st != NC_OK)
         return st;
     const key *k = cin_key_find(ix, nix, name);
-    if (k == NULL)
-        return csv_value_error(v, L->err, "%s '%s' is not defined in %s", cin_schemas[target].cols[0],
-                               name, cin_schemas[target].file);
+    if (k == NULL) {
+        /* a typo of a defined name gets it suggested */
+        const char **names = malloc((nix ? nix : 1) * sizeof *names);
+        const char *near = NULL;
+        if (names != NULL) {
+            for (size_t i = 0; i < nix; i++)
+                names[i] = ix[i].name;
+            near = csv_value_nearest(name, names, nix);
+        }
+        st = csv_value_error(v, L->err, "%s '%s' is not defined in %s%s%s%s",
+                             cin_schemas[target].cols[0], name, cin_schemas[target].file,
+                             near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        free(names);
+        return st;
+    }
     *out = k->idx;
     return NC_OK;
 }

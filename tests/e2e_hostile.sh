@@ -177,6 +177,29 @@ else
     bad "validate: exit 65 with file:line:column" "exit $rc"
 fi
 
+# an undefined name that is a typo of a defined one is suggested; a far one is not
+for c in 'gateway gw:gx wx' 'destination api:apj zzz' 'profile day:dya evening'; do
+    col=${c%% *}; rest=${c#* }; good=${rest%%:*}; rest=${rest#*:}; typo=${rest% *}; far=${rest#* }
+    for w in "$typo" "$far"; do
+        case $col in
+        gateway) row="web,$w,api,4,10,day" ;;
+        destination) row="web,gw,$w,4,10,day" ;;
+        profile) row="web,gw,api,4,10,$w" ;;
+        esac
+        printf 'service,gateway,destination,instances,rps,profile\n%s\n' "$row" >"$tmp/case2/services.csv"
+        run_natcap validate -i "$tmp/case2"
+        if [ "$w" = "$typo" ]; then
+            msg="$col '$w' is not defined in"
+            if [ "$rc" -eq 65 ] && one_line "natcap: $tmp/case2/services.csv:2: column '$col': $msg" &&
+                grep -q "(did you mean '$good'?)\$" "$tmp/err"; then
+                ok "undefined $col '$w': did you mean '$good'"
+            else bad "undefined $col '$w': did you mean '$good'" "exit $rc: $(cat "$tmp/err")"; fi
+        elif [ "$rc" -eq 65 ] && ! grep -q "did you mean" "$tmp/err"; then
+            ok "undefined $col '$w': no suggestion"
+        else bad "undefined $col '$w': no suggestion" "exit $rc: $(cat "$tmp/err")"; fi
+    done
+done
+
 # ---------------------------------------------------------------- 2. signals
 
 # A run that simulates for several seconds: 2 replications of a day at 1600 requests/s.
