@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "shard_merge.h"
 
+#include "observed_in.h"
 #include "shard_hash.h"
 #include "shard_select.h"
 
@@ -138,6 +139,20 @@ static void fmt_opt(const char *opt, int64_t v, char *buf, size_t len)
         snprintf(buf, len, "%s %" PRId64, opt, v);
 }
 
+/* The observed.csv options a part ran with, as on the command line. */
+static void obs_opts(const shard_header *h, char *buf, size_t len)
+{
+    long m = (long)(h->obs_tz_s < 0 ? -h->obs_tz_s : h->obs_tz_s) / 60;
+    int n = snprintf(buf, len, "--tz %c%02ld:%02ld", h->obs_tz_s < 0 ? '-' : '+', m / 60, m % 60);
+    if (n < 0 || (size_t)n >= len)
+        return;
+    if (h->obs_day[0] != '\0')
+        snprintf(buf + n, len - (size_t)n, " --observed-day %.10s", h->obs_day);
+    else if (h->obs_fold != 0)
+        snprintf(buf + n, len - (size_t)n, " --observed-fold %s",
+                 h->obs_fold == OBS_FOLD_MAX ? "max" : "mean");
+}
+
 /* Why part p does not belong with reference part q (both already sound). */
 static nc_status mismatch(const part *p, const part *q, nc_error *err)
 {
@@ -159,7 +174,7 @@ static nc_status mismatch(const part *p, const part *q, nc_error *err)
                             "%s..., not %s...)",
                             q->path, x, y);
     }
-    char x[40], y[40];
+    char x[48], y[48];
     if (a->seed != b->seed || a->replications != b->replications) {
         const char *opt = a->seed != b->seed ? "--seed" : "-r";
         fmt_opt(opt, a->seed != b->seed ? a->seed : a->replications, x, sizeof x);
@@ -171,6 +186,14 @@ static nc_status mismatch(const part *p, const part *q, nc_error *err)
         return nc_error_set(err, NC_EINPUT, p->path, 0, NULL,
                             "a different batch than %s (other scenarios selected with -s)",
                             q->path);
+    if (a->obs_tz_s != b->obs_tz_s || strcmp(a->obs_day, b->obs_day) != 0
+        || a->obs_fold != b->obs_fold) {
+        obs_opts(a, x, sizeof x);
+        obs_opts(b, y, sizeof y);
+        return nc_error_set(err, NC_EINPUT, p->path, 0, NULL,
+                            "a different batch: observed.csv read with %s, but %s with %s", x,
+                            q->path, y);
+    }
     if (a->n != b->n)
         return nc_error_set(err, NC_EINPUT, p->path, 0, NULL,
                             "shard %u/%u, but %s is shard %u/%u: parts of different splits",

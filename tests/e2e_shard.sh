@@ -314,6 +314,12 @@ if ! cmp -s "$T/obs_tz/baseline/observed.csv" "$T/obs_single1/baseline/observed.
 else
     ko "--tz through the parts / to merge"
 fi
+# parts whose observed.csv options differ are not one batch
+rm -rf "$T/obs_mixed" && mkdir -p "$T/obs_mixed"
+cp "$T/obs_parts"/natcap-shard-[013]-of-4.bin "$T/obs_tzparts/natcap-shard-2-of-4.bin" "$T/obs_mixed/"
+expect_reject "parts run with other --tz rejected" 65 \
+    "natcap-shard-2-of-4\.bin: a different batch: observed.csv read with --tz \+00:05, but .*natcap-shard-0-of-4\.bin with --tz \+00:00" \
+    "$NATCAP" merge -q -o "$T/rej" "$T/obs_mixed"
 
 # observations of two days: --observed-day given to the shards is kept in the
 # parts (without it the merge could not read observed.csv); --observed-fold
