@@ -366,6 +366,17 @@ static nc_status build_series(L *l, point *pts, size_t a, size_t b, const nc_gat
     for (size_t i = a + 1; i < b; i++) {
         double d = (double)(pts[i].t - pts[i - 1].t);
         if (fabs(d - interval) > 1e-6) {
+            /* times of the day that run past midnight: the series sorted
+             * starts at 00:00, ends at the day's end, and its line after
+             * the gap comes first in the file */
+            if (!dated && pts[a].t == 0 && (double)pts[b - 1].t + interval >= 86400
+                && pts[i].line < pts[i - 1].line)
+                return at(l, &pts[a], C_TIME, "the series runs past midnight (00:00 on line %ld "
+                          "comes after line %ld's %02d:%02d): a time of day is read as that time of "
+                          "the one simulated day; give each point its date "
+                          "(YYYY-MM-DDTHH:MM:SSZ) and pick a day with --observed-day, or keep "
+                          "the series within one day", pts[a].line, pts[b - 1].line,
+                          (int)(pts[b - 1].t / 3600), (int)(pts[b - 1].t / 60 % 60));
             char what[160];
             snprintf(what, sizeof what, "%.0f s after the previous point of this series (line %ld), "
                      "not one interval (%g s)", d, pts[i - 1].line, interval);

@@ -166,6 +166,11 @@ obs_err "observed.csv: duplicate (time, gateway, metric, pool)" "time,metric,val
 obs_err "observed.csv: gap inside a series" "time,metric,value,interval_s
 00:00,open,1,60
 00:02,open,2,60" "observed.csv:3: column 'time': gap"
+obs_err "observed.csv: times of day running past midnight" "time,metric,value
+23:58,open,1
+23:59,open,2
+00:00,open,2
+00:01,open,1" "observed.csv:4: column 'time': the series runs past midnight (00:00 on line 4 comes after line 3's 23:59)"
 obs_err "observed.csv: negative value" "time,metric,value
 00:00,open,-3" "observed.csv:2: column 'value'"
 obs_err "observed.csv: unknown metric" "time,metric,value
