@@ -22,6 +22,7 @@ static void gw_free(nc_gw_result *g)
     free(g->util_in_use_sum);
     free(g->binding_by_rep);
     free(g->by_rep);
+    free(g->demand);
 }
 
 void nc_scen_result_destroy(nc_scen_result *r)

@@ -77,6 +77,14 @@ typedef struct nc_gw_result {
      * (model/compare.c): [rep * nsamples + k]; by_rep_kept says whether they
      * were filled (by a run, or from shard parts, which carry them) */
     struct nc_rep_sample *by_rep;
+
+    /* the binding pool's analytic demand, computed by the first
+     * nc_bottleneck_get (model/bottleneck.c) for pool row demand_row and
+     * read by the next ones: the charts and reports ask for it per row */
+    int demand_cached;
+    size_t demand_row;
+    double demand_peak;           /* NAN: no estimate */
+    double *demand;               /* [nsamples], NULL when demand_peak is NAN */
 } nc_gw_result;
 
 /* One interval of one replication, fullest pool (see nc_gw_result.by_rep). */
