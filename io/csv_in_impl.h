@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define NONE UINT32_MAX
-#define MAX_COLS 14                    /* columns of the widest schema (services.csv) */
+#define MAX_COLS 15                    /* columns of the widest schema (services.csv) */
 #define MAX_SCENARIO_WORK 4000000.0    /* scenario rows x input rows */
 #define MAX_INTERVALS 1e7              /* duration_h * 3600 / sample_s */
 #define MAX_SCALE 1e6                  /* rate_scale, instance_scale and their products */
@@ -27,10 +27,11 @@
 enum { E_GW, E_DS, E_SV, E_PR, E_SC, E_N };
 
 enum { GW_NAME, GW_PRESET, GW_NAT_IPS, GW_PORT_MIN, GW_PORT_MAX, GW_MAPPING, GW_PDL, GW_PPI,
-       GW_TIME_WAIT, GW_IDLE, GW_NCOLS };
+       GW_TIME_WAIT, GW_IDLE, GW_RST_HOLD, GW_IDLE_RESET, GW_NCOLS };
 enum { DS_NAME, DS_ADDRESSES, DS_PORT, DS_DIST, DS_P50, DS_P99, DS_HANDSHAKE, DS_NCOLS };
 enum { SV_NAME, SV_GATEWAY, SV_DEST, SV_INSTANCES, SV_RPS, SV_PROFILE, SV_POOL_MAX, SV_POOL_IDLE,
-       SV_KEEPALIVE, SV_POOL_WAIT, SV_CONNECT, SV_SYN, SV_RETRIES, SV_BACKOFF, SV_NCOLS };
+       SV_KEEPALIVE, SV_POOL_WAIT, SV_CONNECT, SV_SYN, SV_RETRIES, SV_BACKOFF, SV_RST,
+       SV_NCOLS };
 enum { PR_NAME, PR_TIME, PR_MULT, PR_NCOLS };
 /* SC_DESC .. SC_OBSERVED are the scenario settings, given on at most one row. */
 enum { SC_NAME, SC_DESC, SC_DURATION, SC_WARMUP, SC_REPL, SC_SEED, SC_SAMPLE, SC_OBSERVED,
@@ -49,6 +50,7 @@ typedef struct schema {
 
 /* Value ranges; the upper bounds are sanity caps (see csv_in.h). */
 static const csv_value_num R_SEC_GE0 = {0, 0, 1e9}, R_SEC_GT0 = {0, 1, 1e9};
+static const csv_value_num R_FRACTION = {0, 0, 1};
 static const csv_value_num R_MS_GE0 = {0, 0, 1e12}, R_MS_GT0 = {0, 1, 1e12};
 static const csv_value_num R_RPS = {0, 0, 1e9}, R_MULT = {0, 0, 1e6};
 static const csv_value_num R_RATE_SCALE = {0, 0, MAX_SCALE}, R_INST_SCALE = {0, 1, MAX_SCALE};

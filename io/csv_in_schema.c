@@ -8,14 +8,14 @@
 
 static const char *const gw_cols[GW_NCOLS] = {
     "gateway", "preset", "nat_ips", "port_min", "port_max", "mapping", "per_destination_limit",
-    "ports_per_instance", "time_wait_s", "idle_timeout_s"};
+    "ports_per_instance", "time_wait_s", "idle_timeout_s", "rst_hold_s", "idle_reset"};
 static const char *const ds_cols[DS_NCOLS] = {
     "destination", "addresses", "port", "latency_dist", "latency_p50_ms", "latency_p99_ms",
     "handshake_ms"};
 static const char *const sv_cols[SV_NCOLS] = {
     "service", "gateway", "destination", "instances", "rps", "profile", "pool_max", "pool_idle",
     "keepalive_s", "pool_wait_timeout_s", "connect_timeout_s", "syn_retries", "retries",
-    "retry_backoff_s"};
+    "retry_backoff_s", "rst_close_fraction"};
 static const char *const pr_cols[PR_NCOLS] = {"profile", "time", "multiplier"};
 const char *const cin_sc_cols[SC_NCOLS] = {
     "scenario", "description", "duration_h", "warmup_h", "replications", "seed", "sample_s",

@@ -24,14 +24,16 @@ typedef struct preset {
     int ppi_by_backend;               /* azure_lb: ports_per_instance from backend size */
     double time_wait_s, idle_timeout_s;
     uint32_t port_min, port_max;
+    double rst_hold_s;                /* README "Closes by RST" has the sources */
+    int idle_reset;
 } preset;
 
 static const preset presets[] = {
-    {"aws", 55000, 0, 0, 60, 350, 1024, 65535},
-    {"gcp", 64512, 64, 0, 120, 1200, 1024, 65535},
-    {"azure", 50000, 0, 0, 65, 240, 1024, 65535},
-    {"azure_lb", 64000, 0, 1, 240, 240, 1024, 65023},
-    {"linux", 64512, 0, 0, 120, 432000, 1024, 65535},
+    {"aws", 55000, 0, 0, 60, 350, 1024, 65535, 60, 1},
+    {"gcp", 64512, 64, 0, 120, 1200, 1024, 65535, 30, 0},
+    {"azure", 50000, 0, 0, 65, 240, 1024, 65535, 16, 0},
+    {"azure_lb", 64000, 0, 1, 240, 240, 1024, 65023, 15, 0},
+    {"linux", 64512, 0, 0, 120, 432000, 1024, 65535, 10, 0},
 };
 static const char *const preset_names[] = {"aws", "gcp", "azure", "azure_lb", "linux"};
 #define NPRESETS (sizeof presets / sizeof presets[0])
@@ -68,6 +70,7 @@ static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_aut
     g->time_wait_s = p ? p->time_wait_s : 120;
     g->idle_timeout_s = p ? p->idle_timeout_s : 350;
     g->ports_per_instance = p ? p->ports_per_instance : 0;
+    g->idle_reset = p ? p->idle_reset : 0;
     map = p ? NC_MAPPING_PER_DESTINATION : NC_MAPPING_GLOBAL;
     if ((st = csv_value_u32(&v[GW_NAT_IPS], &R_NAT_IPS, 0, &g->nat_ips, err)) != NC_OK
         || (st = csv_value_u32(&v[GW_PORT_MIN], &R_PORT, 0, &g->port_min, err)) != NC_OK
@@ -77,6 +80,14 @@ static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_aut
         || (st = csv_value_number(&v[GW_TIME_WAIT], &R_SEC_GE0, 0, &g->time_wait_s, err))
                != NC_OK
         || (st = csv_value_number(&v[GW_IDLE], &R_SEC_GT0, 0, &g->idle_timeout_s, err)) != NC_OK)
+        return st;
+    /* without a preset an RST frees the port after Linux conntrack's CLOSE
+     * (10 s), never later than a FIN close */
+    g->rst_hold_s = p ? p->rst_hold_s : fmin(10, g->time_wait_s);
+    static const char *const yes_no[] = {"no", "yes"};
+    if ((st = csv_value_number(&v[GW_RST_HOLD], &R_SEC_GE0, 0, &g->rst_hold_s, err)) != NC_OK
+        || (st = csv_value_keyword(&v[GW_IDLE_RESET], yes_no, 2, 0, &g->idle_reset, err))
+               != NC_OK)
         return st;
     g->mapping = (nc_mapping)map;
     if (g->port_max < g->port_min)
@@ -167,6 +178,8 @@ static nc_status resolve_service(const loader *L, const overlay *ov, const csv_v
         || (st = csv_value_u32(&v[SV_SYN], &R_SYN, 0, &s->syn_retries, err)) != NC_OK
         || (st = csv_value_u32(&v[SV_RETRIES], &R_RETRIES, 0, &s->retries, err)) != NC_OK
         || (st = csv_value_number(&v[SV_BACKOFF], &R_SEC_GE0, 0, &s->retry_backoff_s, err))
+               != NC_OK
+        || (st = csv_value_number(&v[SV_RST], &R_FRACTION, 0, &s->rst_close_fraction, err))
                != NC_OK)
         return st;
     if (ov == NULL)

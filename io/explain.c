@@ -74,6 +74,10 @@ static int gw_value(const nc_gateway *g, const char *column, char *buf, size_t l
         snprintf(buf, len, "%g", g->time_wait_s);
     else if (IS("idle_timeout_s"))
         snprintf(buf, len, "%g", g->idle_timeout_s);
+    else if (IS("rst_hold_s"))
+        snprintf(buf, len, "%g", g->rst_hold_s);
+    else if (IS("idle_reset"))
+        snprintf(buf, len, "%s", g->idle_reset ? "yes" : "no");
     else
         return -1;
     return 0;
@@ -123,6 +127,8 @@ static int sv_value(const nc_scenario *sc, const nc_service *s, const char *colu
         snprintf(buf, len, "%u", s->retries);
     else if (IS("retry_backoff_s"))
         snprintf(buf, len, "%g", s->retry_backoff_s);
+    else if (IS("rst_close_fraction"))
+        snprintf(buf, len, "%g", s->rst_close_fraction);
     else
         return -1;
     return 0;

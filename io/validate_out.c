@@ -38,7 +38,7 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
 {
     const nc_scenario *b = &ex->base;
     const nc_gateway *gw = &b->gateways[g];
-    char s_map[96], s_pmin[96], s_ips[96], s_pdl[96], s_ppi[96], s_tw[96], s_idle[96];
+    char s_map[96], s_pmin[96], s_ips[96], s_pdl[96], s_ppi[96], s_tw[96], s_idle[96], s_rst[96];
     char range[32], cap[32], res[32];
     source(ex, g, CSV_EX_GW_MAPPING, s_map, sizeof s_map);
     source(ex, g, CSV_EX_GW_PORT_MIN, s_pmin, sizeof s_pmin);
@@ -47,6 +47,7 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
     source(ex, g, CSV_EX_GW_PPI, s_ppi, sizeof s_ppi);
     source(ex, g, CSV_EX_GW_TIME_WAIT, s_tw, sizeof s_tw);
     source(ex, g, CSV_EX_GW_IDLE, s_idle, sizeof s_idle);
+    source(ex, g, CSV_EX_GW_RST_HOLD, s_rst, sizeof s_rst);
     nc_pools pl;
     nc_pools_of(b, g, &pl);
     int per_dest = gw->mapping == NC_MAPPING_PER_DESTINATION;
@@ -73,8 +74,9 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
                 pl.pools == 1 ? "" : "s", res, pl.reservable == 1 ? "" : "s",
                 (unsigned long long)pl.instances);
     }
-    fprintf(fp, "    time_wait_s %g (%s), idle_timeout_s %g (%s)\n", gw->time_wait_s, s_tw,
-            gw->idle_timeout_s, s_idle);
+    fprintf(fp, "    time_wait_s %g (%s), idle_timeout_s %g (%s), rst_hold_s %g (%s)%s\n",
+            gw->time_wait_s, s_tw, gw->idle_timeout_s, s_idle, gw->rst_hold_s, s_rst,
+            gw->idle_reset ? ", idle connections reset" : "");
     if (!verbose)
         return;
     for (int j = CSV_EX_GW_PRESET; j < CSV_EX_GW_NCOLS; j++) {

@@ -37,6 +37,9 @@ typedef struct nc_gateway {
     uint32_t ports_per_instance;      /* 0 = shared; azure_lb table already applied */
     double time_wait_s;               /* >= 0 */
     double idle_timeout_s;            /* > 0 */
+    double rst_hold_s;                /* >= 0: a port closed by an RST is held this long */
+    int idle_reset;                   /* 1: an idle timeout resets the connection (its port
+                                         is held rst_hold_s); 0: dropped, free at once */
 } nc_gateway;
 
 typedef struct nc_destination {
@@ -72,6 +75,7 @@ typedef struct nc_service {
     uint32_t syn_retries;
     uint32_t retries;
     double retry_backoff_s;           /* >= 0 */
+    double rst_close_fraction;        /* 0..1: share of its connections closed by an RST */
     long line;                        /* line in services.csv, for messages */
 } nc_service;
 

@@ -48,6 +48,8 @@
 typedef struct nat_pool {
     uint32_t cap, in_use, active, idle;   /* TIME_WAIT = in_use - active - idle */
     uint32_t tw_last;            /* linked: ring sequence number of its newest TIME_WAIT entry */
+    uint32_t rst;                /* of its TIME_WAIT, those held after an RST (in the
+                                    gateway's second ring, nat_rst_hold) */
     sim_time tw_first_t;         /* linked: when its oldest TIME_WAIT entry expires (if any) */
 } nat_pool;
 
@@ -77,7 +79,7 @@ static inline void nat_pool_init(nat_pool *pl, uint32_t cap)
 
 static inline void nat_pool_reset(nat_pool *pl)
 {
-    pl->in_use = pl->active = pl->idle = 0;
+    pl->in_use = pl->active = pl->idle = pl->rst = 0;
 }
 
 /* A ring for a gateway with time_wait `tw_us`, several pools when `linked`
@@ -165,7 +167,7 @@ NAT_HOT int nat_expire_one(nat_tw_ring *w, nat_pool *pools, sim_time t, int stri
 static inline sim_time nat_next_release(const nat_tw_ring *w, const nat_pool *pools, uint32_t p)
 {
     const nat_pool *pl = &pools[p];
-    if (nat_pool_tw(pl) == 0)
+    if (nat_pool_tw(pl) - pl->rst == 0)
         return SIM_TIME_NONE;
     if (!w->linked)   /* the gateway's only pool: the ring's head is its */
         return w->buf[w->head & (w->cap - 1)].t;
@@ -216,7 +218,7 @@ NAT_HOT int nat_to_time_wait(nat_tw_ring *w, nat_pool *pools, uint32_t p, uint32
     if (w->next_t == NULL)
         return NAT_TIME_WAIT;
     nat_pool *pl = &pools[p];
-    if (nat_pool_tw(pl) > 1)
+    if (nat_pool_tw(pl) - pl->rst > 1)
         w->next_t[pl->tw_last & (w->cap - 1)] = t + w->tw_us;
     else
         pl->tw_first_t = t + w->tw_us;
@@ -240,6 +242,36 @@ static inline int nat_close_idle(nat_tw_ring *w, nat_pool *pools, uint32_t p, ui
 {
     pools[p].idle--;
     return nat_to_time_wait(w, pools, p, owner, t);
+}
+
+/* Closes by RST: a gateway holds a port closed by an RST for rst_hold_s,
+ * not for its TIME_WAIT.  That hold is constant per gateway too, so those
+ * mappings wait in a second ring of the gateway (unlinked: tw_us =
+ * rst_hold_s), counted in their pool's TIME_WAIT and in its `rst`. */
+
+/* A mapping of pool p, just taken out of active or idle, is closed by an
+ * RST at t: held in rst ring w (NAT_TIME_WAIT), or free at once (NAT_FREED)
+ * without a hold; NAT_ENOMEM as nat_close_active. */
+static inline int nat_rst_hold(nat_tw_ring *w, nat_pool *pools, uint32_t p, uint32_t owner,
+                               sim_time t)
+{
+    int st = nat_to_time_wait(w, pools, p, owner, t);
+    if (st == NAT_TIME_WAIT)
+        pools[p].rst++;
+    return st;
+}
+
+/* nat_expire_one for the rst ring w. */
+static inline int nat_expire_rst(nat_tw_ring *w, nat_pool *pools, sim_time t, int strict,
+                                 uint32_t *owner)
+{
+    if (w->n == 0)
+        return 0;
+    uint32_t p = w->buf[w->head & (w->cap - 1)].pool;
+    if (!nat_expire_one(w, pools, t, strict, owner))
+        return 0;
+    pools[p].rst--;
+    return 1;
 }
 
 #endif

@@ -78,7 +78,9 @@ static nc_status add_row(const nc_scenario *sc, const nc_topology *t, size_t i, 
                                     err);
     if (st != NC_OK)
         return st;
-    r->c_s = de->handshake_ms / 1000.0 + tw_s;
+    /* a share f of the closes is an RST, held rst_hold_s instead of TIME_WAIT */
+    double f = sv->rst_close_fraction;
+    r->c_s = de->handshake_ms / 1000.0 + f * sc->gateways[sv->gateway].rst_hold_s + (1 - f) * tw_s;
     r->mean_l_s = fit.mean_s;
     for (int j = 0; j < QUAD_POINTS; j++)
         r->lq[j] = latency_quantile(&fit, (j + 0.5) / QUAD_POINTS);

@@ -307,7 +307,10 @@ void plan_window(scen_state *ss, double level)
             if (sc->services[r].profile != p || sc->services[r].rps <= 0)
                 continue;
             used = 1;
-            double h = sc->gateways[sc->services[r].gateway].time_wait_s +
+            const nc_gateway *gw = &sc->gateways[sc->services[r].gateway];
+            double h = fmax(gw->time_wait_s,
+                            sc->services[r].rst_close_fraction > 0 || gw->idle_reset
+                                ? gw->rst_hold_s : 0) +
                        (sc->services[r].pool_idle > 0 ? sc->services[r].keepalive_s : 0);
             if (h > hold)
                 hold = h;

@@ -128,6 +128,9 @@ HOT void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
     uint32_t r;
     while (nat_expire_one(&s->tw[g], s->pools, t, strict, &r))
         held_add(s, r, g, -1);
+    if (__builtin_expect(s->gws[g].resets, 0))
+        while (nat_expire_rst(&s->rst[g], s->pools, t, strict, &r))
+            held_add(s, r, g, -1);
 }
 
 /* Row r (gateway g) closed a mapping: nat_close_active/idle said `st`. */
@@ -137,6 +140,24 @@ static inline void closed(sim *s, int st, uint32_t r, uint32_t g)
         held_add(s, r, g, -1);
     else if (__builtin_expect(st == NAT_ENOMEM, 0))
         s->oom = 1;
+}
+
+/* Row rw (row r) closes an active (or, with `idle`, an idle) mapping of
+ * pool p at t: by an RST with chance r->rst_p (one uniform draw,
+ * only for rows that have the chance), else with a FIN into TIME_WAIT. */
+static inline int rst_close(sim *s, const row *r)
+{
+    return __builtin_expect(r->rst_p > 0, 0) && gsl_rng_uniform(s->rng) < r->rst_p;
+}
+
+HOT void close_mapping(sim *s, const row *r, uint32_t p, uint32_t rw, sim_time t, int idle)
+{
+    if (idle)
+        s->pools[p].idle--;
+    else
+        s->pools[p].active--;
+    closed(s, rst_close(s, r) ? nat_rst_hold(&s->rst[r->gw], s->pools, p, rw, t)
+                              : nat_to_time_wait(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
 }
 
 /* sim_set_trace: record what happened at t to a request of row rw. */
@@ -476,7 +497,7 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
     const row *r = &s->rows[rw];
     uint32_t p = rq->pool;
     if (r->pool_idle == 0) {
-        closed(s, nat_close_active(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
+        close_mapping(s, r, p, rw, t, 0);
         if (r->ipool_base != NIL)
             slot_freed(s, r->ipool_base + rq->inst, t);
         req_release(s, q);
@@ -504,7 +525,7 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
         arm_ipool(s, ip, t + due);
         return;
     }
-    closed(s, nat_close_active(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
+    close_mapping(s, r, p, rw, t, 0);
     cp_conn_release(&s->conns, c);
     slot_freed(s, ip, t);
 }
@@ -523,14 +544,20 @@ static void on_ipool(sim *s, uint32_t ip, sim_time t)
     }
     while ((c = cp_take_expired(pl, &s->conns, t, r->keepalive_us)) != NIL) {
         if (s->conns.v[c].mapped)
-            closed(s, nat_close_idle(&s->tw[r->gw], s->pools, s->conns.v[c].pool, rw, t), rw, r->gw);
+            close_mapping(s, r, s->conns.v[c].pool, rw, t, 1);
         cp_conn_release(&s->conns, c);
         pl->open--;
     }
     int unmaps = r->idle_timeout_us < r->keepalive_us;
     while (unmaps && (c = cp_unmap_expired(pl, &s->conns, t, r->idle_timeout_us)) != NIL) {
-        nat_drop_idle(&s->pools[s->conns.v[c].pool]);
-        held_add(s, rw, r->gw, -1);
+        uint32_t p = s->conns.v[c].pool;
+        if (s->sc->gateways[r->gw].idle_reset) {   /* reset: the port held rst_hold_s */
+            s->pools[p].idle--;
+            closed(s, nat_rst_hold(&s->rst[r->gw], s->pools, p, rw, t), rw, r->gw);
+        } else {
+            nat_drop_idle(&s->pools[p]);
+            held_add(s, rw, r->gw, -1);
+        }
     }
     sim_time next = cp_next_due(pl, &s->conns, waiters(s), r->keepalive_us, r->idle_timeout_us, unmaps);
     if (next != SIM_TIME_NONE)

@@ -38,6 +38,20 @@ void sim_check_invariants(const sim *s)
                 SIM_CHECK(nat_ring_at(w, i - 1)->t <= e->t);
             tw[e->pool]++;
         }
+        uint32_t rst = 0;
+        for (uint32_t i = 0; i < s->rst[g].n; i++) {   /* held after an RST: in order too */
+            const nat_tw_entry *e = nat_ring_at(&s->rst[g], i);
+            SIM_CHECK(e->pool >= s->gws[g].pool_lo && e->pool < s->gws[g].pool_hi);
+            if (i > 0)
+                SIM_CHECK(nat_ring_at(&s->rst[g], i - 1)->t <= e->t);
+            tw[e->pool]++;
+            rst++;
+        }
+        uint64_t counted = 0;
+        for (uint32_t p = s->gws[g].pool_lo; p < s->gws[g].pool_hi; p++)
+            counted += s->pools[p].rst;
+        SIM_CHECK(counted == rst);
+        SIM_CHECK(s->gws[g].resets || rst == 0);
     }
     for (uint32_t ip = 0; ip < s->nipools; ip++) {
         const conn_pool *p = &s->ipools[ip];

@@ -86,6 +86,7 @@ typedef struct row {
     sim_time connect_deadline_us;   /* min(connect timeout, last retransmission's wait) */
     arrivals arr;
     double next_s;               /* its pending arrival, exactly (the queue has it in µs) */
+    double rst_p;                /* rst_close_fraction: a close is an RST with this chance */
 } row;
 
 /* Per-row run state. */
@@ -98,6 +99,7 @@ typedef struct gw_state {
     uint32_t pool_lo, pool_hi;
     int steady;                  /* ports come free only at TIME_WAIT expiries (no
                                     immediate releases): see drop_certain_failures */
+    int resets;                  /* some closes are RSTs: its rst ring is in use */
     uint32_t imax;               /* highest in use inside the current interval */
     uint32_t omax;               /* highest open (active + idle) of a pool inside it */
     uint32_t peak;               /* highest in the measured period */
@@ -135,6 +137,7 @@ struct sim {
     uint32_t nipools;
     gw_state *gws;
     nat_tw_ring *tw;             /* per gateway */
+    nat_tw_ring *rst;            /* per gateway: mappings held after an RST (nat_pool.h) */
     cp_conns conns;
     req *reqs;
     uint32_t nreqs, req_cap, req_free;

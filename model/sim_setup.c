@@ -76,8 +76,9 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
     s->lbuf = calloc((size_t)(s->ndest + 1) * VAR_BLOCK, sizeof *s->lbuf);
     s->gws = calloc(s->ngw + 1, sizeof *s->gws);
     s->tw = calloc(s->ngw + 1, sizeof *s->tw);
+    s->rst = calloc(s->ngw + 1, sizeof *s->rst);
     s->duration_us = sim_from_s(sc->duration_h * 3600.0);
-    if (syn_timers_init(&s->st, s->nrows, s->duration_us) != 0 || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw) {
+    if (syn_timers_init(&s->st, s->nrows, s->duration_us) != 0 || !s->rows || !s->rr || !s->lat || !s->dest_addresses || !s->dest_rr || !s->gws || !s->tw || !s->rst) {
         sim_destroy(s);
         return oom(err);
     }
@@ -107,6 +108,7 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
         r->retries = sv->retries;
         r->syn_retries = sv->syn_retries;
         r->keepalive_us = sim_from_s(sv->keepalive_s);
+        r->rst_p = sv->rst_close_fraction;
         r->idle_timeout_us = sim_from_s(gw->idle_timeout_s);
         r->wait_timeout_us = sim_from_s(sv->pool_wait_timeout_s);
         r->connect_timeout_us = sim_from_s(sv->connect_timeout_s);
@@ -148,12 +150,17 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
         }
         nat_ring_init(&s->tw[g], sim_from_s(sc->gateways[g].time_wait_s),
                       s->gws[g].pool_hi - s->gws[g].pool_lo > 1);
+        nat_ring_init(&s->rst[g], sim_from_s(sc->gateways[g].rst_hold_s), 0);
         s->gws[g].steady = s->tw[g].tw_us > 0;
     }
     for (uint32_t i = 0; i < s->nrows; i++) {
         const row *r = &s->rows[i];
-        if (r->pool_idle > 0 && r->idle_timeout_us < r->keepalive_us)
-            s->gws[r->gw].steady = 0;   /* the gateway drops idle mappings at once */
+        int drops = r->pool_idle > 0 && r->idle_timeout_us < r->keepalive_us;
+        if (r->rst_p > 0 || (drops && sc->gateways[r->gw].idle_reset))
+            s->gws[r->gw].resets = 1;
+        /* drops free a port at once, RSTs before TIME_WAIT ends */
+        if (drops || s->gws[r->gw].resets)
+            s->gws[r->gw].steady = 0;
     }
     s->arrival_heap = s->nrows <= ARRIVAL_HEAP_ROWS;
     s->sample_us = sim_from_s(sc->sample_s);
@@ -179,9 +186,12 @@ void sim_destroy(sim *s)
     if (s->rows != NULL)
         for (uint32_t i = 0; i < s->nrows; i++)
             arrivals_free(&s->rows[i].arr);
-    if (s->tw != NULL)
-        for (uint32_t g = 0; g < s->ngw; g++)
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        if (s->tw != NULL)
             nat_ring_free(&s->tw[g]);
+        if (s->rst != NULL)
+            nat_ring_free(&s->rst[g]);
+    }
     syn_timers_free(&s->st);
     free(s->rows);
     free(s->rr);
@@ -196,6 +206,7 @@ void sim_destroy(sim *s)
     free(s->ipools);
     free(s->gws);
     free(s->tw);
+    free(s->rst);
     free(s->conns.v);
     free(s->reqs);
     free(s->gs);
@@ -223,6 +234,7 @@ void sim_reset(sim *s)
         s->gws[g].portless = NIL;
         s->gws[g].peak_pool = s->gws[g].pool_lo;
         nat_ring_reset(&s->tw[g]);
+        nat_ring_reset(&s->rst[g]);
     }
     memset(s->dest_rr, 0, s->ndest * sizeof *s->dest_rr);
     memset(s->gs, 0, (size_t)s->ngw * s->nsamples * sizeof *s->gs);

@@ -254,6 +254,40 @@ START_TEST(unlimited_ports_little)
 }
 END_TEST
 
+/* Closes by RST: a share f of the connections is held rst_hold_s after it
+ * closes instead of TIME_WAIT, so by Little's law the mean in use is
+ * lambda * (E[latency] + handshake + f * rst_hold + (1 - f) * time_wait).
+ * Each f against its own formula: with f = 0 nothing changes, with f = 1
+ * TIME_WAIT no longer counts. */
+static const double rst_fractions[] = {0.0, 0.3, 1.0};
+
+START_TEST(rst_close_little)
+{
+    double frac = rst_fractions[_i];
+    fx f;
+    fx_init(&f);
+    f.sc.replications = 6;
+    f.sc.duration_h = 1;
+    f.sc.warmup_h = 0.1;
+    f.sc.sample_s = 10;
+    f.gw[0].time_wait_s = 60;
+    f.gw[0].rst_hold_s = 7;
+    f.de[0].latency_dist = NC_LAT_LOGNORMAL;
+    f.de[0].latency_p50_ms = 200;
+    f.de[0].latency_p99_ms = 2000;
+    f.de[0].handshake_ms = 50;
+    fx_add_row(&f, "svc", 0, 0, 20, 2.5)->rst_close_fraction = frac;
+    nc_scen_result *r = run(&f, 2);
+    double lambda = 50, m = lambda * mean_hold_s(&f, 0, frac * 7 + (1 - frac) * 60);
+    double mean, se;
+    in_use_by_rep(r, &mean, &se);
+    ck_assert_uint_eq(r->gw[0].alloc_failures, 0);
+    ck_assert_msg(fabs(mean - m) <= NSD * se + 0.002 * m,
+                  "f %.1f: mean in use %.2f ± %.2f, Little's law %.2f", frac, mean, se, m);
+    nc_scen_result_destroy(r);
+}
+END_TEST
+
 /* A step in load: the rate jumps from l1 to l2 at T (over one second).
  * With a constant holding time H, the expected occupancy of M(t)/D/inf is
  * l1*H before T, then rises linearly by (l2-l1) per second for H seconds:
@@ -658,6 +692,7 @@ Suite *theory_suite(void)
     tc = tcase_create("occupancy");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, unlimited_ports_little);
+    tcase_add_loop_test(tc, rst_close_little, 0, (int)(sizeof rst_fractions / sizeof rst_fractions[0]));
     tcase_add_test(tc, step_response);
     suite_add_tcase(s, tc);
     tc = tcase_create("connections");
