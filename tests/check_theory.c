@@ -288,6 +288,45 @@ START_TEST(rst_close_little)
 }
 END_TEST
 
+/* A gateway that resets idle connections (idle_reset) holds a dropped
+ * mapping rst_hold_s R, one that only drops them frees it at once.  Rare
+ * requests per instance (rate l_i, one pooled connection each, keep-alive
+ * far above the idle timeout I): every request leaves its connection idle,
+ * and the gateway drops it when no request comes within I, with chance
+ * exp(-l_i I) (memoryless arrivals).  Drops come at lambda exp(-l_i I) a
+ * second, so by Little's law the reset gateway has lambda exp(-l_i I) R more
+ * mappings in use.  Without RST draws both runs share their random stream,
+ * so the difference is nearly exact. */
+START_TEST(idle_reset_holds_dropped_mappings)
+{
+    double mean[2], se[2], li = 0.001, idle = 5, hold = 20;
+    for (int reset = 0; reset < 2; reset++) {
+        fx f;
+        fx_init(&f);
+        f.sc.replications = 2;
+        f.sc.duration_h = 1;
+        f.sc.warmup_h = 0.2;
+        f.sc.sample_s = 10;
+        f.gw[0].time_wait_s = 60;
+        f.gw[0].idle_timeout_s = idle;
+        f.gw[0].rst_hold_s = hold;
+        f.gw[0].idle_reset = reset;
+        f.de[0].latency_dist = NC_LAT_CONSTANT;
+        f.de[0].latency_p50_ms = 100;
+        nc_service *sv = fx_add_row(&f, "svc", 0, 0, 10000, li);
+        sv->pool_idle = 1;
+        sv->pool_max = 1;
+        sv->keepalive_s = 10000;
+        nc_scen_result *r = run(&f, 2);
+        in_use_by_rep(r, &mean[reset], &se[reset]);
+        nc_scen_result_destroy(r);
+    }
+    double want = 10000 * li * exp(-li * idle) * hold, got = mean[1] - mean[0];
+    ck_assert_msg(fabs(got - want) <= 0.02 * want + NSD * se[1],
+                  "reset adds %.2f in use (%.2f -> %.2f), expected %.2f", got, mean[0], mean[1], want);
+}
+END_TEST
+
 /* A step in load: the rate jumps from l1 to l2 at T (over one second).
  * With a constant holding time H, the expected occupancy of M(t)/D/inf is
  * l1*H before T, then rises linearly by (l2-l1) per second for H seconds:
@@ -702,6 +741,7 @@ Suite *theory_suite(void)
     tcase_add_loop_test(tc, pool_max_is_erlang_b, 0, 2);
     tcase_add_test(tc, handshake_dominates_hold);
     tcase_add_test(tc, stale_reuse_probability);
+    tcase_add_test(tc, idle_reset_holds_dropped_mappings);
     tcase_add_test(tc, keepalive_reuse_probability);
     suite_add_tcase(s, tc);
     return s;
