@@ -8,7 +8,8 @@
 
 static const char *const gw_cols[GW_NCOLS] = {
     "gateway", "preset", "nat_ips", "port_min", "port_max", "mapping", "per_destination_limit",
-    "ports_per_instance", "time_wait_s", "idle_timeout_s", "rst_hold_s", "idle_reset"};
+    "ports_per_instance", "time_wait_s", "idle_timeout_s", "rst_hold_s", "idle_reset",
+    "port_selection"};
 static const char *const ds_cols[DS_NCOLS] = {
     "destination", "addresses", "port", "latency_dist", "latency_p50_ms", "latency_p99_ms",
     "handshake_ms"};

@@ -26,14 +26,15 @@ typedef struct preset {
     uint32_t port_min, port_max;
     double rst_hold_s;                /* README "Closes by RST" has the sources */
     int idle_reset;
+    int port_selection;               /* nc_port_selection */
 } preset;
 
 static const preset presets[] = {
-    {"aws", 55000, 0, 0, 60, 350, 1024, 65535, 60, 1},
-    {"gcp", 64512, 64, 0, 120, 1200, 1024, 65535, 30, 0},
-    {"azure", 50000, 0, 0, 65, 240, 1024, 65535, 16, 0},
-    {"azure_lb", 64000, 0, 1, 240, 240, 1024, 65023, 15, 0},
-    {"linux", 64512, 0, 0, 120, 432000, 1024, 65535, 10, 0},
+    {"aws", 55000, 0, 0, 60, 350, 1024, 65535, 60, 1, NC_PORTS_COUNTER},
+    {"gcp", 64512, 64, 0, 120, 1200, 1024, 65535, 30, 0, NC_PORTS_COUNTER},
+    {"azure", 50000, 0, 0, 65, 240, 1024, 65535, 16, 0, NC_PORTS_COUNTER},
+    {"azure_lb", 64000, 0, 1, 240, 240, 1024, 65023, 15, 0, NC_PORTS_COUNTER},
+    {"linux", 64512, 0, 0, 120, 432000, 1024, 65535, 10, 0, NC_PORTS_LINUX_PROBE},
 };
 static const char *const preset_names[] = {"aws", "gcp", "azure", "azure_lb", "linux"};
 #define NPRESETS (sizeof presets / sizeof presets[0])
@@ -85,10 +86,15 @@ static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_aut
      * (10 s), never later than a FIN close */
     g->rst_hold_s = p ? p->rst_hold_s : fmin(10, g->time_wait_s);
     static const char *const yes_no[] = {"no", "yes"};
+    static const char *const selections[] = {"counter", "linux_probe"};
+    int sel = p ? p->port_selection : NC_PORTS_COUNTER;
     if ((st = csv_value_number(&v[GW_RST_HOLD], &R_SEC_GE0, 0, &g->rst_hold_s, err)) != NC_OK
         || (st = csv_value_keyword(&v[GW_IDLE_RESET], yes_no, 2, 0, &g->idle_reset, err))
+               != NC_OK
+        || (st = csv_value_keyword(&v[GW_PORT_SELECTION], selections, 2, 0, &sel, err))
                != NC_OK)
         return st;
+    g->port_selection = (nc_port_selection)sel;
     g->mapping = (nc_mapping)map;
     if (g->port_max < g->port_min)
         return csv_value_error(cin_blame(&v[GW_PORT_MAX], &v[GW_PORT_MIN]), err,
@@ -96,6 +102,11 @@ static nc_status resolve_gateway(const csv_value *v, nc_gateway *g, int *ppi_aut
                                g->port_min);
     g->per_destination_limit = p ? p->per_destination_limit : g->port_max - g->port_min + 1;
     *ppi_auto = p && p->ppi_by_backend && v[GW_PPI].s == NULL;
+    if (g->port_selection == NC_PORTS_LINUX_PROBE && (*ppi_auto || g->ports_per_instance > 0))
+        return csv_value_error(cin_blame(&v[GW_PORT_SELECTION], &v[GW_PPI]), err,
+                               "port_selection linux_probe searches a shared pool; it cannot be "
+                               "combined with ports_per_instance (%u): set one of them",
+                               g->ports_per_instance);
     for (int j = 0; src != NULL && j < GW_NCOLS; j++) {   /* for validate (io/explain.h) */
         int by_preset = p != NULL && j != GW_NAT_IPS && j != GW_PRESET && j != GW_NAME;
         src[j] = (unsigned char)(v[j].s != NULL ? CSV_SRC_EXPLICIT

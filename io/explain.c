@@ -78,6 +78,9 @@ static int gw_value(const nc_gateway *g, const char *column, char *buf, size_t l
         snprintf(buf, len, "%g", g->rst_hold_s);
     else if (IS("idle_reset"))
         snprintf(buf, len, "%s", g->idle_reset ? "yes" : "no");
+    else if (IS("port_selection"))
+        snprintf(buf, len, "%s", g->port_selection == NC_PORTS_LINUX_PROBE ? "linux_probe"
+                                                                           : "counter");
     else
         return -1;
     return 0;

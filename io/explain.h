@@ -27,7 +27,7 @@ typedef enum csv_src {
 enum { CSV_EX_GW_NAME, CSV_EX_GW_PRESET, CSV_EX_GW_NAT_IPS, CSV_EX_GW_PORT_MIN,
        CSV_EX_GW_PORT_MAX, CSV_EX_GW_MAPPING, CSV_EX_GW_PDL, CSV_EX_GW_PPI,
        CSV_EX_GW_TIME_WAIT, CSV_EX_GW_IDLE, CSV_EX_GW_RST_HOLD, CSV_EX_GW_IDLE_RESET,
-       CSV_EX_GW_NCOLS };
+       CSV_EX_GW_PORT_SELECTION, CSV_EX_GW_NCOLS };
 
 typedef struct csv_explain_gw {
     unsigned char src[CSV_EX_GW_NCOLS];   /* csv_src of each column */

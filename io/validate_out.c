@@ -77,6 +77,12 @@ static void print_gateway(FILE *fp, const csv_explain *ex, size_t g, int verbose
     fprintf(fp, "    time_wait_s %g (%s), idle_timeout_s %g (%s), rst_hold_s %g (%s)%s\n",
             gw->time_wait_s, s_tw, gw->idle_timeout_s, s_idle, gw->rst_hold_s, s_rst,
             gw->idle_reset ? ", idle connections reset" : "");
+    if (gw->port_selection == NC_PORTS_LINUX_PROBE) {
+        char s_sel[96];
+        source(ex, g, CSV_EX_GW_PORT_SELECTION, s_sel, sizeof s_sel);
+        fprintf(fp, "    port_selection linux_probe (%s): Linux's search looks at most 248 ports "
+                "of a NAT IP, so a nearly full pool refuses some SYNs\n", s_sel);
+    }
     if (!verbose)
         return;
     for (int j = CSV_EX_GW_PRESET; j < CSV_EX_GW_NCOLS; j++) {

@@ -27,6 +27,14 @@ typedef enum nc_latency_dist {
     NC_LAT_CONSTANT
 } nc_latency_dist;
 
+/* How a gateway finds a free port in a pool: any free port is found
+ * (counter), or Linux's nf_nat search, which can miss the last free ports
+ * of a nearly full pool (model/port_map.h). */
+typedef enum nc_port_selection {
+    NC_PORTS_COUNTER = 0,
+    NC_PORTS_LINUX_PROBE
+} nc_port_selection;
+
 typedef struct nc_gateway {
     char name[NC_NAME_MAX + 1];
     char preset[16];                  /* "" or the preset name, for reports */
@@ -40,6 +48,7 @@ typedef struct nc_gateway {
     double rst_hold_s;                /* >= 0: a port closed by an RST is held this long */
     int idle_reset;                   /* 1: an idle timeout resets the connection (its port
                                          is held rst_hold_s); 0: dropped, free at once */
+    nc_port_selection port_selection; /* how a free port of a pool is found */
 } nc_gateway;
 
 typedef struct nc_destination {

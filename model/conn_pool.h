@@ -33,6 +33,7 @@
 typedef struct cp_conn {
     uint32_t pool, prev, next;   /* pool: the caller's (its NAT allocation pool) */
     uint32_t mapped;             /* 0 once the gateway dropped it for idleness */
+    uint32_t port;               /* the caller's (its mapping's port) */
     sim_time since;              /* idle since */
 } cp_conn;
 

@@ -24,7 +24,7 @@
  * when that entry comes.  nat_next_release reads it in O(1).
  *
  * Memory: the ring doubles when full and never shrinks; 16 bytes per
- * mapping in TIME_WAIT (24 when linked).  Every operation is O(1) but the
+ * mapping in TIME_WAIT (24 when linked, 4 more when it keeps ports).  Every operation is O(1) but the
  * growth.  Checked against a list of individual mappings in
  * tests/check_sim_parts.c (nat_pool_matches_reference).
  */
@@ -61,8 +61,10 @@ typedef struct nat_tw_entry {
 typedef struct nat_tw_ring {
     nat_tw_entry *buf;           /* entry with sequence number i at buf[i & (cap - 1)] */
     sim_time *next_t;            /* linked only, see above */
+    uint32_t *port;              /* nat_ring_track_ports only: each entry's port */
     uint32_t head, n, cap;       /* head: sequence number of the oldest; cap a power of two */
     int linked;                  /* several pools share the ring */
+    int ports;                   /* keeps `port` (nat_ring_track_ports) */
     sim_time tw_us;              /* the gateway's time_wait_s; <= 0: mappings are free at once */
 } nat_tw_ring;
 
@@ -95,9 +97,27 @@ static inline void nat_ring_free(nat_tw_ring *w)
 {
     free(w->buf);
     free(w->next_t);
+    free(w->port);
     w->buf = NULL;
     w->next_t = NULL;
+    w->port = NULL;
     w->cap = w->n = w->head = 0;
+}
+
+/* The ring also keeps which port each entry holds (a gateway that knows
+ * its ports, model/port_map.h): set by the caller after each push, read
+ * before each expiry.  Before the first push. */
+static inline void nat_ring_track_ports(nat_tw_ring *w) { w->ports = 1; }
+
+static inline void nat_ring_set_newest_port(nat_tw_ring *w, uint32_t port)
+{
+    w->port[(w->head + w->n - 1) & (w->cap - 1)] = port;
+}
+
+/* The oldest entry's port (w->n > 0). */
+static inline uint32_t nat_ring_oldest_port(const nat_tw_ring *w)
+{
+    return w->port[w->head & (w->cap - 1)];
 }
 
 /* The i-th oldest entry (i < w->n). */
@@ -181,9 +201,11 @@ NAT_COLD int nat_ring_grow(nat_tw_ring *w)
     uint32_t cap = w->cap ? w->cap * 2 : 1024;
     nat_tw_entry *b = malloc((size_t)cap * sizeof *b);
     sim_time *nt = w->linked ? malloc((size_t)cap * sizeof *nt) : NULL;
-    if (b == NULL || (w->linked && nt == NULL)) {
+    uint32_t *pt = w->ports ? malloc((size_t)cap * sizeof *pt) : NULL;
+    if (b == NULL || (w->linked && nt == NULL) || (w->ports && pt == NULL)) {
         free(b);
         free(nt);
+        free(pt);
         return -1;
     }
     for (uint32_t i = 0; i < w->n; i++) {
@@ -191,11 +213,15 @@ NAT_COLD int nat_ring_grow(nat_tw_ring *w)
         b[seq & (cap - 1)] = w->buf[seq & (w->cap - 1)];
         if (nt != NULL)
             nt[seq & (cap - 1)] = w->next_t[seq & (w->cap - 1)];
+        if (pt != NULL)
+            pt[seq & (cap - 1)] = w->port[seq & (w->cap - 1)];
     }
     free(w->buf);
     free(w->next_t);
+    free(w->port);
     w->buf = b;
     w->next_t = nt;
+    w->port = pt;
     w->cap = cap;
     return 0;
 }

@@ -120,12 +120,78 @@ static inline gw_sample *cur_sample(sim *s, uint32_t g)
     return &s->gs[(size_t)g * s->nsamples + (uint32_t)s->k];
 }
 
+/* ------------------------------------------------------------ ports */
+
+/* Gateways with port_selection linux_probe know which port each mapping
+ * holds (port_map.h); the others only count.  On those a mapping's port
+ * goes with it: request, connection, TIME_WAIT or RST ring entry. */
+
+static inline uint64_t *port_bits(sim *s, uint32_t p) { return s->pbits + s->pword[p]; }
+
+/* Take a port of pool p (probing gateway x) for request q by Linux's
+ * search: 1, or 0 when the search finds none.  A full pool refuses
+ * without a draw, as the settled failures of drop_certain_failures do. */
+static int probe_acquire(sim *s, uint32_t q, uint32_t p, const gw_state *x)
+{
+    nat_pool *pl = &s->pools[p];
+    if (pl->in_use >= pl->cap)
+        return 0;
+    /* the NAT IP: the kernel hashes the client's and the destination's
+     * addresses; over many clients, one at random */
+    uint32_t ip = x->probe_ips > 1 ? (uint32_t)gsl_rng_uniform_int(s->rng, x->probe_ips) : 0;
+    uint32_t base = ip * pm_words(x->probe_range);
+    uint64_t *b = port_bits(s, p) + base;
+    int32_t f = pm_probe(b, x->probe_range, s->rng);
+    if (f < 0)
+        return 0;
+    pm_take(b, (uint32_t)f);
+    s->reqs[q].port = base * 64u + (uint32_t)f;
+    return nat_acquire(pl);
+}
+
+/* A mapping of pool p holding `port` left active or idle as `st` says
+ * (nat_to_time_wait's answer for ring w). */
+static inline void port_released(sim *s, uint32_t g, nat_tw_ring *w, uint32_t p, uint32_t port,
+                                 int st)
+{
+    if (__builtin_expect(s->gws[g].probe_range == 0, 1))
+        return;
+    if (st == NAT_TIME_WAIT)
+        nat_ring_set_newest_port(w, port);
+    else if (st == NAT_FREED)
+        pm_free(port_bits(s, p), port);
+}
+
+/* expire_tw of a gateway that knows its ports. */
+static void expire_ports(sim *s, uint32_t g, sim_time t, int strict)
+{
+    uint32_t r;
+    for (nat_tw_ring *w = &s->tw[g]; w->n > 0;) {
+        uint32_t port = nat_ring_oldest_port(w), p = nat_ring_at(w, 0)->pool;
+        if (!nat_expire_one(w, s->pools, t, strict, &r))
+            break;
+        pm_free(port_bits(s, p), port);
+        held_add(s, r, g, -1);
+    }
+    for (nat_tw_ring *w = &s->rst[g]; w->n > 0;) {
+        uint32_t port = nat_ring_oldest_port(w), p = nat_ring_at(w, 0)->pool;
+        if (!nat_expire_rst(w, s->pools, t, strict, &r))
+            break;
+        pm_free(port_bits(s, p), port);
+        held_add(s, r, g, -1);
+    }
+}
+
 /* Release the TIME_WAIT mappings of gateway g that expire before `t`
  * (strictly before when `strict`: a sample at t sees the state just before
  * the events of t). */
 HOT void expire_tw(sim *s, uint32_t g, sim_time t, int strict)
 {
     uint32_t r;
+    if (__builtin_expect(s->gws[g].probe_range != 0, 0)) {
+        expire_ports(s, g, t, strict);
+        return;
+    }
     while (nat_expire_one(&s->tw[g], s->pools, t, strict, &r))
         held_add(s, r, g, -1);
     if (__builtin_expect(s->gws[g].resets, 0))
@@ -150,14 +216,18 @@ static inline int rst_close(sim *s, const row *r)
     return __builtin_expect(r->rst_p > 0, 0) && gsl_rng_uniform(s->rng) < r->rst_p;
 }
 
-HOT void close_mapping(sim *s, const row *r, uint32_t p, uint32_t rw, sim_time t, int idle)
+HOT void close_mapping(sim *s, const row *r, uint32_t p, uint32_t port, uint32_t rw, sim_time t,
+                       int idle)
 {
     if (idle)
         s->pools[p].idle--;
     else
         s->pools[p].active--;
-    closed(s, rst_close(s, r) ? nat_rst_hold(&s->rst[r->gw], s->pools, p, rw, t)
-                              : nat_to_time_wait(&s->tw[r->gw], s->pools, p, rw, t), rw, r->gw);
+    int rst = rst_close(s, r);
+    nat_tw_ring *w = rst ? &s->rst[r->gw] : &s->tw[r->gw];
+    int st = rst ? nat_rst_hold(w, s->pools, p, rw, t) : nat_to_time_wait(w, s->pools, p, rw, t);
+    port_released(s, r->gw, w, p, port, st);
+    closed(s, st, rw, r->gw);
 }
 
 /* sim_set_trace: record what happened at t to a request of row rw. */
@@ -312,12 +382,13 @@ static void arm_ipool(sim *s, uint32_t ip, sim_time at)
         push(s, at, EV_IPOOL, ip);
 }
 
-/* Try to take a mapping from pool p for row r at time t. */
-HOT int acquire(sim *s, uint32_t p, uint32_t r, sim_time t)
+/* Try to take a mapping from pool p for request q of row r at time t. */
+HOT int acquire(sim *s, uint32_t q, uint32_t p, uint32_t r, sim_time t)
 {
     uint32_t g = s->rows[r].gw;
     expire_tw(s, g, t, 0);
-    if (!nat_acquire(&s->pools[p])) {
+    if (__builtin_expect(s->gws[g].probe_range != 0, 0) ? !probe_acquire(s, q, p, &s->gws[g])
+                                                        : !nat_acquire(&s->pools[p])) {
         count_refused(s, r, p, g, t);
         return 0;
     }
@@ -333,9 +404,8 @@ HOT void open_new(sim *s, uint32_t q, sim_time t)
     uint32_t d = r->dest;
     /* addresses in turn (no division: this runs for every new connection) */
     uint32_t a = s->dest_rr[d];
-    rq->addr = a;
     s->dest_rr[d] = a + 1 == s->dest_addresses[d] ? 0 : a + 1;
-    rq->pool = r->pool_base + rq->inst * r->inst_stride + rq->addr * r->addr_stride;
+    rq->pool = r->pool_base + rq->inst * r->inst_stride + a * r->addr_stride;
     rq->start = t;
     rq->conn = NIL;
     on_syn(s, q, t);
@@ -401,7 +471,8 @@ HOT void connected(sim *s, uint32_t q, sim_time t)
             s->oom = 1;
             return;
         }
-        s->conns.v[c] = (cp_conn){.pool = rq->pool, .prev = NIL, .next = NIL, .mapped = 1, .since = t};
+        s->conns.v[c] = (cp_conn){.pool = rq->pool, .prev = NIL, .next = NIL, .mapped = 1,
+                                  .port = rq->port, .since = t};
         rq->conn = c;
     }
     hold(s, q, t, 1);
@@ -427,7 +498,7 @@ static void syn_dropped(sim *s, uint32_t q, uint32_t p, uint32_t rw, sim_time st
 HOT void on_syn(sim *s, uint32_t q, sim_time t)
 {
     req *rq = &s->reqs[q];
-    if (acquire(s, rq->pool, rq->row, t))
+    if (acquire(s, q, rq->pool, rq->row, t))
         connected(s, q, t);
     else
         syn_dropped(s, q, rq->pool, rq->row, t, 0);
@@ -475,7 +546,7 @@ static void drop_certain_failures(sim *s, uint32_t n, sim_time t)
 static void on_retransmit(sim *s, const syn_entry *e, uint32_t n, sim_time t)
 {
     uint32_t q = EQ_IDX(e->ref);
-    if (acquire(s, e->pool, e->row, t)) {
+    if (acquire(s, q, e->pool, e->row, t)) {
         s->doomed_connected += e->doomed;
         connected(s, q, t);
     } else {
@@ -495,9 +566,9 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
     req *rq = &s->reqs[q];
     uint32_t rw = rq->row;
     const row *r = &s->rows[rw];
-    uint32_t p = rq->pool;
+    uint32_t p = rq->pool, port = rq->port;
     if (r->pool_idle == 0) {
-        close_mapping(s, r, p, rw, t, 0);
+        close_mapping(s, r, p, port, rw, t, 0);
         if (r->ipool_base != NIL)
             slot_freed(s, r->ipool_base + rq->inst, t);
         req_release(s, q);
@@ -512,6 +583,7 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
         /* hand the connection to the next waiting request */
         s->reqs[w].conn = c;
         s->reqs[w].pool = s->conns.v[c].pool;
+        s->reqs[w].port = s->conns.v[c].port;
         count_reused(s, &s->reqs[w], rw, 0);
         hold(s, w, t, 0);
         return;
@@ -525,7 +597,7 @@ HOT void on_done(sim *s, uint32_t q, sim_time t)
         arm_ipool(s, ip, t + due);
         return;
     }
-    close_mapping(s, r, p, rw, t, 0);
+    close_mapping(s, r, p, port, rw, t, 0);
     cp_conn_release(&s->conns, c);
     slot_freed(s, ip, t);
 }
@@ -544,18 +616,21 @@ static void on_ipool(sim *s, uint32_t ip, sim_time t)
     }
     while ((c = cp_take_expired(pl, &s->conns, t, r->keepalive_us)) != NIL) {
         if (s->conns.v[c].mapped)
-            close_mapping(s, r, s->conns.v[c].pool, rw, t, 1);
+            close_mapping(s, r, s->conns.v[c].pool, s->conns.v[c].port, rw, t, 1);
         cp_conn_release(&s->conns, c);
         pl->open--;
     }
     int unmaps = r->idle_timeout_us < r->keepalive_us;
     while (unmaps && (c = cp_unmap_expired(pl, &s->conns, t, r->idle_timeout_us)) != NIL) {
-        uint32_t p = s->conns.v[c].pool;
+        uint32_t p = s->conns.v[c].pool, port = s->conns.v[c].port;
         if (s->sc->gateways[r->gw].idle_reset) {   /* reset: the port held rst_hold_s */
             s->pools[p].idle--;
-            closed(s, nat_rst_hold(&s->rst[r->gw], s->pools, p, rw, t), rw, r->gw);
+            int st = nat_rst_hold(&s->rst[r->gw], s->pools, p, rw, t);
+            port_released(s, r->gw, &s->rst[r->gw], p, port, st);
+            closed(s, st, rw, r->gw);
         } else {
             nat_drop_idle(&s->pools[p]);
+            port_released(s, r->gw, NULL, p, port, NAT_FREED);
             held_add(s, rw, r->gw, -1);
         }
     }
@@ -581,6 +656,7 @@ HOT void start_request(sim *s, uint32_t q, sim_time t)
             nat_reuse(&s->pools[cn->pool]);
             rq->conn = c;
             rq->pool = cn->pool;
+            rq->port = cn->port;
             count_reused(s, rq, rq->row, 0);
             hold(s, q, t, 0);
             return;

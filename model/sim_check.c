@@ -12,6 +12,9 @@
  *   - per gateway, the mappings its rows hold add up to its pools' in_use;
  *   - per connection pool, its idle list is as long as nidle, no longer
  *     than open, and open respects pool_max.
+ *   - on a gateway that knows its ports (linux_probe), each pool's bitmap
+ *     has as many ports taken as the pool has in use, and every TIME_WAIT
+ *     or RST entry's port is one of them.
  * The event loop checks that time never goes back.
  */
 #include "sim_impl.h"
@@ -52,6 +55,24 @@ void sim_check_invariants(const sim *s)
             counted += s->pools[p].rst;
         SIM_CHECK(counted == rst);
         SIM_CHECK(s->gws[g].resets || rst == 0);
+        const gw_state *x = &s->gws[g];
+        if (x->probe_range == 0)
+            continue;
+        size_t words = (size_t)x->probe_ips * pm_words(x->probe_range);
+        for (uint32_t p = x->pool_lo; p < x->pool_hi; p++) {
+            uint64_t taken = 0;
+            for (size_t k = 0; k < words; k++)
+                taken += (uint64_t)__builtin_popcountll(s->pbits[s->pword[p] + k]);
+            SIM_CHECK(taken == s->pools[p].in_use);
+        }
+        for (int k = 0; k < 2; k++) {
+            const nat_tw_ring *r = k ? &s->rst[g] : &s->tw[g];
+            for (uint32_t i = 0; i < r->n; i++) {
+                uint32_t port = r->port[(r->head + i) & (r->cap - 1)];
+                SIM_CHECK(port < words * 64);
+                SIM_CHECK(pm_taken(s->pbits + s->pword[nat_ring_at(r, i)->pool], port));
+            }
+        }
     }
     for (uint32_t ip = 0; ip < s->nipools; ip++) {
         const conn_pool *p = &s->ipools[ip];

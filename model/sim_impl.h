@@ -15,6 +15,7 @@
 #include "event_queue.h"
 #include "latency.h"
 #include "nat_pool.h"
+#include "port_map.h"
 #include "syn_timers.h"
 
 #include <gsl/gsl_randist.h>
@@ -68,7 +69,7 @@ typedef struct req {
     uint32_t next;       /* conn_pool wait queue link, free list link */
     uint32_t retries_left;
     sim_time start;      /* connection attempt start; wait deadline while waiting */
-    uint32_t addr;
+    uint32_t port;       /* its mapping's port, when its gateway knows ports (port_map.h) */
     uint8_t measured;
     uint8_t fresh;       /* holds a new connection: add the handshake */
 } req;
@@ -100,6 +101,9 @@ typedef struct gw_state {
     int steady;                  /* ports come free only at TIME_WAIT expiries (no
                                     immediate releases): see drop_certain_failures */
     int resets;                  /* some closes are RSTs: its rst ring is in use */
+    uint32_t probe_range;        /* linux_probe: ports per NAT IP of each pool (the
+                                    search's range, port_map.h); 0: counted ports */
+    uint32_t probe_ips;          /* linux_probe: NAT IPs of each pool */
     uint32_t imax;               /* highest in use inside the current interval */
     uint32_t omax;               /* highest open (active + idle) of a pool inside it */
     uint32_t peak;               /* highest in the measured period */
@@ -132,6 +136,11 @@ struct sim {
     uint32_t *dest_addresses, *dest_rr;
     nat_pool *pools;
     uint32_t *pool_mark;         /* per pool, see POOL_FAILED */
+    uint64_t *pbits;             /* the taken ports of linux_probe pools (port_map.h): */
+    size_t *pword;               /* [pool]: where its bitmap starts in pbits, one block of
+                                    pm_words(probe_range) per NAT IP; a mapping's port is
+                                    its bit in the pool's bitmap */
+    size_t nwords;               /* of pbits */
     uint32_t npools;
     conn_pool *ipools;
     uint32_t nipools;

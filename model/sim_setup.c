@@ -58,6 +58,47 @@ static nc_status layout_gateway(sim *s, uint32_t g, nc_error *err)
     return NC_OK;
 }
 
+/* The bitmaps of the gateways that search for ports as Linux does. */
+#define MAX_PORT_WORDS (UINT64_C(1) << 27)   /* 1 GiB */
+
+static nc_status layout_port_maps(sim *s, nc_error *err)
+{
+    uint64_t words = 0;
+    for (uint32_t g = 0; g < s->ngw; g++) {
+        const nc_gateway *gw = &s->sc->gateways[g];
+        gw_state *x = &s->gws[g];
+        if (gw->port_selection != NC_PORTS_LINUX_PROBE || x->pool_hi == x->pool_lo)
+            continue;
+        x->probe_ips = gw->nat_ips;
+        x->probe_range = s->pools[x->pool_lo].cap / gw->nat_ips;
+        if (x->probe_range == 0)
+            continue;
+        words += (uint64_t)(x->pool_hi - x->pool_lo) * x->probe_ips * pm_words(x->probe_range);
+        if (words > MAX_PORT_WORDS)
+            return nc_error_set(err, NC_EINPUT, NULL, 0, NULL,
+                                "gateway '%s' would need more than 1 GiB to track which of "
+                                "its ports are taken (port_selection linux_probe: NAT IPs x "
+                                "destination addresses x 8 KiB): too large to simulate",
+                                gw->name);
+        nat_ring_track_ports(&s->tw[g]);
+        nat_ring_track_ports(&s->rst[g]);
+    }
+    if (words == 0)
+        return NC_OK;
+    s->pbits = calloc(words, sizeof *s->pbits);
+    s->pword = calloc(s->npools, sizeof *s->pword);
+    if (s->pbits == NULL || s->pword == NULL)
+        return oom(err);
+    s->nwords = words;
+    size_t at = 0;
+    for (uint32_t g = 0; g < s->ngw; g++)
+        for (uint32_t p = s->gws[g].pool_lo; s->gws[g].probe_range && p < s->gws[g].pool_hi; p++) {
+            s->pword[p] = at;
+            at += (size_t)s->gws[g].probe_ips * pm_words(s->gws[g].probe_range);
+        }
+    return NC_OK;
+}
+
 nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
 {
     sim *s = calloc(1, sizeof *s);
@@ -153,6 +194,10 @@ nc_status sim_create(const nc_scenario *sc, sim **out, nc_error *err)
         nat_ring_init(&s->rst[g], sim_from_s(sc->gateways[g].rst_hold_s), 0);
         s->gws[g].steady = s->tw[g].tw_us > 0;
     }
+    if ((st = layout_port_maps(s, err)) != NC_OK) {
+        sim_destroy(s);
+        return st;
+    }
     for (uint32_t i = 0; i < s->nrows; i++) {
         const row *r = &s->rows[i];
         int drops = r->pool_idle > 0 && r->idle_timeout_us < r->keepalive_us;
@@ -203,6 +248,8 @@ void sim_destroy(sim *s)
     sim_watch_free(s);
     free(s->pools);
     free(s->pool_mark);
+    free(s->pbits);
+    free(s->pword);
     free(s->ipools);
     free(s->gws);
     free(s->tw);
@@ -225,6 +272,8 @@ void sim_reset(sim *s)
     for (uint32_t p = 0; p < s->npools; p++)
         nat_pool_reset(&s->pools[p]);
     memset(s->pool_mark, 0, s->npools * sizeof *s->pool_mark);
+    if (s->pbits != NULL)
+        memset(s->pbits, 0, s->nwords * sizeof *s->pbits);
     for (uint32_t i = 0; i < s->nipools; i++)
         cp_reset(&s->ipools[i]);
     for (uint32_t g = 0; g < s->ngw; g++) {

@@ -30,6 +30,11 @@ run() {
             1e9 * c1 / sim, w2, w1 / w2, rss / 1024, g }'
 }
 run "(a) unpooled, global, ~60k in use" "<=80" -i tests/bench/a
+# (a) searching for ports as Linux does: what port_selection linux_probe
+# costs over the counter model (at ~93 % full the search also refuses some)
+mkdir "$out/a-probe" && cp tests/bench/a/*.csv "$out/a-probe/" &&
+    sed -i '/^#/!{/^gateway,/s/$/,port_selection/;/^gateway,/!s/$/,linux_probe/}' "$out/a-probe/gateways.csv"
+run "(a') (a) with linux_probe" "-" -i "$out/a-probe"
 run "(b) (a) with per-instance pooling" "<=150" -i tests/bench/b
 run "(c) 50 dest. pools, exhausted peak" "<=150" -i tests/bench/c
 run "(c') (c) exhausted all the hour" "-" -i tests/bench/c-stress

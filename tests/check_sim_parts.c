@@ -14,7 +14,10 @@
 #include "../model/conn_pool.h"
 #include "../model/event_queue.h"
 #include "../model/nat_pool.h"
+#include "../model/port_map.h"
 #include "../model/syn_timers.h"
+
+#include "kernel_probe.h"
 
 #include <check.h>
 #include <gsl/gsl_rng.h>
@@ -731,12 +734,72 @@ START_TEST(conn_pool_matches_reference)
 }
 END_TEST
 
+/* port_map.h's word-at-a-time search against the kernel's loop port by
+ * port (kernel_probe.h), from the same random numbers, on random
+ * occupancy: every answer the same port.  Ranges below, at and above the
+ * 128 attempts; 100 and 65535, where the 16-bit offset's wrap skips ports;
+ * the whole Linux range.  Occupancy from empty to full. */
+static const unsigned probe_ranges[] = {1, 7, 100, 128, 129, 1000, 4096, 64512, 65535};
+
+START_TEST(port_probe_matches_kernel_loop)
+{
+    unsigned range = probe_ranges[_i];
+    static const double fill[] = {0, 0.5, 0.9, 0.99, 0.997, 0.999, 1};
+    gsl_rng *occ = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937), *b = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(occ, 7 + range);
+    unsigned char *taken = malloc(range);
+    uint64_t *bits = calloc(pm_words(range), sizeof *bits);
+    ck_assert_ptr_nonnull(taken);
+    ck_assert_ptr_nonnull(bits);
+    uint64_t refused_half = 0, refused_full = 0, trials_full = 0;
+    for (size_t f = 0; f < sizeof fill / sizeof fill[0]; f++) {
+        for (int round = 0; round < 20; round++) {
+            memset(bits, 0, pm_words(range) * sizeof *bits);
+            for (unsigned i = 0; i < range; i++) {
+                taken[i] = gsl_rng_uniform(occ) < fill[f];
+                if (taken[i])
+                    pm_take(bits, i);
+                ck_assert_int_eq(pm_taken(bits, i), taken[i]);
+            }
+            unsigned long seed = gsl_rng_get(occ);
+            gsl_rng_set(a, seed);
+            gsl_rng_set(b, seed);
+            for (int k = 0; k < 200; k++) {
+                int32_t got = pm_probe(bits, range, a);
+                long want = kernel_port_search(taken, range, b);
+                ck_assert_msg(got == want, "range %u fill %.3f: port %d, the kernel's loop %ld",
+                              range, fill[f], got, want);
+                if (fill[f] == 0.5)
+                    refused_half += got < 0;
+                if (fill[f] == 1) {
+                    refused_full += got < 0;
+                    trials_full++;
+                }
+            }
+        }
+    }
+    /* far from full every search of a large pool finds a port (2^-128 of
+     * failing); a full pool refuses all */
+    if (range >= 1000)
+        ck_assert_uint_eq(refused_half, 0);
+    ck_assert_uint_eq(refused_full, trials_full);
+    free(taken);
+    free(bits);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    gsl_rng_free(occ);
+}
+END_TEST
+
 Suite *sim_parts_suite(void)
 {
     Suite *s = suite_create("sim_parts");
     TCase *tc = tcase_create("nat_pool");
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, nat_pool_matches_reference, 0, 4);
+    tcase_add_loop_test(tc, port_probe_matches_kernel_loop, 0,
+                        (int)(sizeof probe_ranges / sizeof probe_ranges[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("syn_timers");
     tcase_set_timeout(tc, 30);

@@ -15,9 +15,11 @@
 #include "../model/sim.h"
 #include "../model/summary.h"
 #include "fixture.h"
+#include "kernel_probe.h"
 
 #include <check.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 
 Suite *theory_suite(void);
@@ -285,6 +287,103 @@ START_TEST(rst_close_little)
     ck_assert_msg(fabs(mean - m) <= NSD * se + 0.002 * m,
                   "f %.1f: mean in use %.2f ± %.2f, Little's law %.2f", frac, mean, se, m);
     nc_scen_result_destroy(r);
+}
+END_TEST
+
+/* Linux's port search, simulated apart from natcap: one pool of n ports,
+ * Poisson arrivals at rate lambda, each mapping held `hold` seconds (so
+ * they come free in the order they were taken), the kernel's loop port by
+ * port (kernel_probe.h), no retransmission.  The refused share of the
+ * arrivals after `warm` seconds, per batch of `batch_s` seconds: mean and
+ * standard error in *mean, *se. */
+static void reference_probe_refusals(unsigned n, double lambda, double hold, double warm,
+                                     double batch_s, unsigned batches, unsigned long seed,
+                                     double *mean, double *se)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, seed);
+    unsigned char *taken = calloc(n, 1);
+    double *due = malloc(n * sizeof *due);
+    unsigned *port = malloc(n * sizeof *port);
+    ck_assert(taken != NULL && due != NULL && port != NULL);
+    unsigned head = 0, len = 0;
+    double t = 0, sum = 0, sum2 = 0;
+    for (unsigned b = 0; b <= batches; b++) {   /* batch 0: the warm-up */
+        double end = warm + b * batch_s;
+        uint64_t arrivals = 0, refused = 0;
+        for (;;) {
+            t += gsl_ran_exponential(g, 1 / lambda);
+            if (t >= end)
+                break;
+            for (; len > 0 && due[head] <= t; len--, head = (head + 1) % n)
+                taken[port[head]] = 0;
+            long p = kernel_port_search(taken, n, g);
+            arrivals++;
+            if (p < 0) {
+                refused++;
+                continue;
+            }
+            taken[p] = 1;
+            unsigned tail = (head + len++) % n;
+            due[tail] = t + hold;
+            port[tail] = (unsigned)p;
+        }
+        t = end;   /* (memoryless: the next arrival is drawn afresh) */
+        if (b == 0)
+            continue;
+        double x = (double)refused / (double)arrivals;
+        sum += x;
+        sum2 += x * x;
+    }
+    *mean = sum / batches;
+    *se = sqrt(fmax((sum2 - sum * sum / batches) / (batches - 1), 0) / batches);
+    free(taken);
+    free(due);
+    free(port);
+    gsl_rng_free(g);
+}
+
+/* port_selection linux_probe against that reference: 4096 ports, constant
+ * hold 10.01 s, offered load 0.95 and 0.97 of the pool (the counter model
+ * refuses almost nothing there; the search, which must find a free port
+ * among 248 looked at, much more), and 0.6, where neither refuses. */
+static const double probe_loads[] = {0.95, 0.97, 0.6};
+
+START_TEST(linux_probe_matches_reference)
+{
+    double load = probe_loads[_i], hold = 10.01;
+    unsigned n = 4096;
+    double lambda = load * n / hold, got[2], got_se[2];
+    for (int probe = 0; probe < 2; probe++) {
+        fx f;
+        fx_init(&f);
+        f.sc.replications = 6;
+        f.sc.duration_h = 0.5;
+        f.sc.warmup_h = 0.05;
+        f.gw[0].port_min = 10000;
+        f.gw[0].port_max = 10000 + n - 1;
+        f.gw[0].time_wait_s = 10;
+        f.gw[0].port_selection = probe ? NC_PORTS_LINUX_PROBE : NC_PORTS_COUNTER;
+        f.de[0].latency_dist = NC_LAT_CONSTANT;
+        f.de[0].latency_p50_ms = 10;
+        nc_service *sv = fx_add_row(&f, "svc", 0, 0, 10, lambda / 10);
+        sv->syn_retries = 0;
+        blocking_by_rep_rows(&f, 0, 1, &got[probe], &got_se[probe]);
+    }
+    double want, want_se;
+    reference_probe_refusals(n, lambda, hold, 180, 600, 12, 11 + (unsigned long)_i, &want,
+                             &want_se);
+    double tol = NSD * sqrt(got_se[1] * got_se[1] + want_se * want_se) + 0.03 * want;
+    ck_assert_msg(fabs(got[1] - want) <= tol,
+                  "load %.2f: linux_probe refuses %.5f ± %.5f, the reference %.5f ± %.5f",
+                  load, got[1], got_se[1], want, want_se);
+    if (load < 0.9) {   /* far from full: as the counter model, nothing refused */
+        ck_assert_msg(got[1] == 0 && got[0] == 0, "load %.2f: refused %g (probe), %g (counter)",
+                      load, got[1], got[0]);
+    } else {   /* near full: the search refuses where the counter model hardly does */
+        ck_assert_msg(got[1] > 10 * got[0] && got[1] > 0.001,
+                      "load %.2f: linux_probe %.5f, counter %.5f", load, got[1], got[0]);
+    }
 }
 END_TEST
 
@@ -733,6 +832,8 @@ Suite *theory_suite(void)
     tcase_add_test(tc, unlimited_ports_little);
     tcase_add_loop_test(tc, rst_close_little, 0, (int)(sizeof rst_fractions / sizeof rst_fractions[0]));
     tcase_add_test(tc, step_response);
+    tcase_add_loop_test(tc, linux_probe_matches_reference, 0,
+                        (int)(sizeof probe_loads / sizeof probe_loads[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("connections");
     tcase_set_timeout(tc, 300);
