@@ -15,6 +15,7 @@
 #include "arrivals.h"
 #include "batch.h"
 #include "occupancy.h"
+#include "port_map.h"
 #include "topology.h"
 #include "progress.h"
 
@@ -181,9 +182,12 @@ static nc_status analyse(planner *pl, scen_state *ss, entry *e, nc_error *err)
             continue;
         o->demand = m;
         double up = m + AN_Z_UP * sqrt(m) + AN_Z_UP, lo = m - AN_Z_DOWN * sqrt(m) - AN_Z_DOWN;
-        if (up < cap)
+        /* Linux's search refuses before the pool is full: free of
+         * refusals for sure only well below it */
+        double clear = gw.port_selection == NC_PORTS_LINUX_PROBE ? PM_SAFE_SHARE * cap : cap;
+        if (up < clear)
             o->an |= AN_NOEXH;
-        if (up <= u * cap)
+        if (up <= u * cap && up < clear)
             o->an |= AN_MEETS;
         if (lo > cap)
             o->an |= AN_EXH | AN_MISS;

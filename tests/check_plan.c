@@ -268,6 +268,46 @@ START_TEST(min_nat_ips_erlang)
 }
 END_TEST
 
+/* Linux's search refuses before the pool is full, so a plan may not pass
+ * a linux_probe gateway from its analytic demand alone.  4,096 ports,
+ * constant hold 10.01 s, demand 0.70 of the pool, growth x1.25 to 0.875:
+ * both far enough below the pool by the Poisson margin that the counter
+ * model refuses nothing and 1 IP is enough at growth too.  The search
+ * refuses nothing at 0.70 but a few SYNs in 10,000 at 0.875 (README "Port
+ * selection"), so with U = 1 (only failures count) the plan must simulate
+ * the growth, see them and ask for a second IP there. */
+START_TEST(linux_probe_not_passed_analytically)
+{
+    for (int probe = 0; probe < 2; probe++) {
+        fx f;
+        fx_init(&f);
+        f.sc.duration_h = 1;
+        f.sc.warmup_h = 0.05;
+        f.sc.replications = 2;
+        f.gw[0].port_min = 10000;
+        f.gw[0].port_max = 10000 + 4095;
+        f.gw[0].time_wait_s = 10;
+        f.gw[0].port_selection = probe ? NC_PORTS_LINUX_PROBE : NC_PORTS_COUNTER;
+        f.de[0].latency_dist = NC_LAT_CONSTANT;
+        f.de[0].latency_p50_ms = 10;
+        fx_add_row(&f, "svc", 0, 0, 10, 0.70 * 4096 / 10.01 / 10)->syn_retries = 0;
+        plan_opts o = quiet_opts(2);
+        o.target_utilization = 1.0;
+        o.growth = 1.25;
+        plan_result *p = NULL;
+        nc_error err = {0};
+        ck_assert_int_eq(plan_run(&f.sc, 1, &o, &p, &err), NC_OK);
+        const plan_gw *g = &p->scen[0].gw[0];
+        ck_assert_msg(g->min_nat_ips == 1 && g->exhausted_replications == 0 &&
+                      g->min_nat_ips_at_growth == (probe ? 2 : 1),
+                      "%s: %ld IPs, %ld at growth, %u replications exhausted",
+                      probe ? "linux_probe" : "counter", (long)g->min_nat_ips,
+                      (long)g->min_nat_ips_at_growth, g->exhausted_replications);
+        plan_result_destroy(p);
+    }
+}
+END_TEST
+
 /* ---- pooling ---------------------------------------------------------------------- */
 
 /* 10 instances x 5/s for 100 ms through 200 ports with a 60 s TIME_WAIT:
@@ -646,6 +686,7 @@ Suite *plan_suite(void)
     tc = tcase_create("searches");
     tcase_add_test(tc, window_spares_the_peak);
     tcase_add_test(tc, min_nat_ips_erlang);
+    tcase_add_test(tc, linux_probe_not_passed_analytically);
     tcase_add_test(tc, pool_idle_fixes);
     tcase_add_test(tc, jobs_do_not_matter);
     tcase_set_timeout(tc, 60);
